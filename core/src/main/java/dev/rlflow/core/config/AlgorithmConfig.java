@@ -1,0 +1,286 @@
+package dev.rlflow.core.config;
+
+import java.util.List;
+
+/**
+ * The {@code algorithm} section: the RL update (ALGORITHMS.md §3-§5).
+ *
+ * @param name the advantage estimator and loss family
+ * @param clipRatio PPO's epsilon: the ratio is clipped to [1 - eps, 1 + eps]
+ * @param valueClip clip range of the value loss around the old values
+ * @param klCoef weight of the KL penalty to the reference policy
+ * @param klEstimator which Schulman estimator of KL(pi || pi_ref) is used
+ * @param klPlacement whether KL enters the reward or the loss
+ * @param adaptiveKl adapt klCoef toward klTarget (Ziegler et al. 2019)
+ * @param klTarget the KL the adaptive controller steers toward
+ * @param gamma GAE discount
+ * @param lambda GAE lambda
+ * @param epochs passes over one batch of rollouts
+ * @param minibatchSize responses per optimizer step
+ * @param actorLr actor learning rate
+ * @param criticLr critic learning rate
+ * @param entropyCoef weight of the entropy bonus
+ * @param whitenAdvantages normalise advantages over the batch
+ * @param macroActions how responses are segmented into macro actions (MA-RLHF)
+ * @param macroN n-gram length for {@code fixed} macro actions
+ */
+public record AlgorithmConfig(
+    Name name,
+    double clipRatio,
+    double valueClip,
+    double klCoef,
+    KlEstimator klEstimator,
+    KlPlacement klPlacement,
+    boolean adaptiveKl,
+    double klTarget,
+    double gamma,
+    double lambda,
+    int epochs,
+    int minibatchSize,
+    double actorLr,
+    double criticLr,
+    double entropyCoef,
+    boolean whitenAdvantages,
+    MacroActions macroActions,
+    int macroN) {
+
+  /** RL algorithms. */
+  public enum Name {
+    /** PPO with a critic and GAE over dense step rewards. */
+    PPO,
+    /** Group-relative advantages, no critic (DeepSeekMath); process-GRPO with a PRM. */
+    GRPO,
+    /** REINFORCE leave-one-out baseline. */
+    RLOO,
+    /** REINFORCE++: token returns with KL in the reward, whitened globally, no critic. */
+    REINFORCE_PP;
+
+    /** True when the algorithm compares samples within a prompt's group. */
+    public boolean usesGroups() {
+      return this == GRPO || this == RLOO;
+    }
+  }
+
+  /** Schulman's KL estimators, r = pi_ref / pi. */
+  public enum KlEstimator {
+    /** log r. */
+    K1,
+    /** (log r)^2 / 2. */
+    K2,
+    /** (r - 1) - log r. */
+    K3
+  }
+
+  /** Where the KL penalty enters. */
+  public enum KlPlacement {
+    /** In the reward for ppo and reinforce_pp, in the loss for grpo and rloo. */
+    AUTO,
+    REWARD,
+    LOSS
+  }
+
+  /** Macro-action segmentation (MA-RLHF, arXiv 2410.02743). */
+  public enum MacroActions {
+    /** Token-level actions. */
+    NONE,
+    /** n-grams of macro_n tokens. */
+    FIXED,
+    /** One macro action per reasoning step. */
+    STEP,
+    /** A boundary where the reference model's per-token perplexity rises. */
+    PPL
+  }
+
+  static final ConfigOption<Name> NAME =
+      ConfigOption.of(
+          "algorithm.name",
+          ValueType.ofEnum(Name.class),
+          Name.PPO,
+          Rule.any(),
+          "ppo, grpo, rloo or reinforce_pp.");
+  static final ConfigOption<Double> CLIP_RATIO =
+      ConfigOption.of(
+          "algorithm.clip_ratio",
+          ValueType.DOUBLE,
+          0.2,
+          Rule.between(0.0, 1.0),
+          "PPO clip epsilon: the probability ratio is clipped to [1 - eps, 1 + eps].");
+  static final ConfigOption<Double> VALUE_CLIP =
+      ConfigOption.of(
+          "algorithm.value_clip",
+          ValueType.DOUBLE,
+          0.2,
+          Rule.atLeast(0.0),
+          "Clip range of the value loss around the old values (ppo).");
+  static final ConfigOption<Double> KL_COEF =
+      ConfigOption.of(
+          "algorithm.kl_coef",
+          ValueType.DOUBLE,
+          0.05,
+          Rule.atLeast(0.0),
+          "Weight of the KL penalty to the reference policy (DeepSeekMath uses 0.04 in the"
+              + " loss).");
+  static final ConfigOption<KlEstimator> KL_ESTIMATOR =
+      ConfigOption.of(
+          "algorithm.kl_estimator",
+          ValueType.ofEnum(KlEstimator.class),
+          KlEstimator.K1,
+          Rule.any(),
+          "k1, k2 or k3 (Schulman's estimators of KL).");
+  static final ConfigOption<KlPlacement> KL_PLACEMENT =
+      ConfigOption.of(
+          "algorithm.kl_placement",
+          ValueType.ofEnum(KlPlacement.class),
+          KlPlacement.AUTO,
+          Rule.any(),
+          "auto (reward for ppo and reinforce_pp, loss for grpo and rloo), reward or loss.");
+  static final ConfigOption<Boolean> ADAPTIVE_KL =
+      ConfigOption.of(
+          "algorithm.adaptive_kl",
+          ValueType.BOOLEAN,
+          false,
+          Rule.any(),
+          "Adapt kl_coef toward kl_target instead of keeping it fixed.");
+  static final ConfigOption<Double> KL_TARGET =
+      ConfigOption.of(
+          "algorithm.kl_target",
+          ValueType.DOUBLE,
+          6.0,
+          Rule.above(0.0),
+          "Target KL per response for the adaptive controller.");
+  static final ConfigOption<Double> GAMMA =
+      ConfigOption.of(
+          "algorithm.gamma", ValueType.DOUBLE, 1.0, Rule.between(0.0, 1.0), "GAE discount.");
+  static final ConfigOption<Double> LAMBDA =
+      ConfigOption.of(
+          "algorithm.lambda", ValueType.DOUBLE, 0.95, Rule.between(0.0, 1.0), "GAE lambda.");
+  static final ConfigOption<Integer> EPOCHS =
+      ConfigOption.of(
+          "algorithm.epochs",
+          ValueType.INT,
+          2,
+          Rule.atLeast(1),
+          "Passes over one batch of rollouts.");
+  static final ConfigOption<Integer> MINIBATCH_SIZE =
+      ConfigOption.of(
+          "algorithm.minibatch_size",
+          ValueType.INT,
+          32,
+          Rule.atLeast(1),
+          "Responses per optimizer step.");
+  static final ConfigOption<Double> ACTOR_LR =
+      ConfigOption.of(
+          "algorithm.actor_lr",
+          ValueType.DOUBLE,
+          1e-4,
+          Rule.above(0.0),
+          "Actor (policy) learning rate.");
+  static final ConfigOption<Double> CRITIC_LR =
+      ConfigOption.of(
+          "algorithm.critic_lr",
+          ValueType.DOUBLE,
+          3e-4,
+          Rule.above(0.0),
+          "Critic (value head) learning rate (ppo).");
+  static final ConfigOption<Double> ENTROPY_COEF =
+      ConfigOption.of(
+          "algorithm.entropy_coef",
+          ValueType.DOUBLE,
+          0.0,
+          Rule.atLeast(0.0),
+          "Weight of the entropy bonus.");
+  static final ConfigOption<Boolean> WHITEN_ADVANTAGES =
+      ConfigOption.of(
+          "algorithm.whiten_advantages",
+          ValueType.BOOLEAN,
+          true,
+          Rule.any(),
+          "Normalise advantages to zero mean and unit variance over the batch.");
+  static final ConfigOption<MacroActions> MACRO_ACTIONS =
+      ConfigOption.of(
+          "algorithm.macro_actions",
+          ValueType.ofEnum(MacroActions.class),
+          MacroActions.NONE,
+          Rule.any(),
+          "Macro-action segmentation (MA-RLHF): none, fixed, step or ppl.");
+  static final ConfigOption<Integer> MACRO_N =
+      ConfigOption.of(
+          "algorithm.macro_n",
+          ValueType.INT,
+          5,
+          Rule.atLeast(1),
+          "Tokens per macro action when macro_actions is fixed.");
+
+  static final List<ConfigOption<?>> OPTIONS =
+      List.of(
+          NAME,
+          CLIP_RATIO,
+          VALUE_CLIP,
+          KL_COEF,
+          KL_ESTIMATOR,
+          KL_PLACEMENT,
+          ADAPTIVE_KL,
+          KL_TARGET,
+          GAMMA,
+          LAMBDA,
+          EPOCHS,
+          MINIBATCH_SIZE,
+          ACTOR_LR,
+          CRITIC_LR,
+          ENTROPY_COEF,
+          WHITEN_ADVANTAGES,
+          MACRO_ACTIONS,
+          MACRO_N);
+
+  static AlgorithmConfig from(ConfigValues v) {
+    return new AlgorithmConfig(
+        v.get(NAME),
+        v.get(CLIP_RATIO),
+        v.get(VALUE_CLIP),
+        v.get(KL_COEF),
+        v.get(KL_ESTIMATOR),
+        v.get(KL_PLACEMENT),
+        v.get(ADAPTIVE_KL),
+        v.get(KL_TARGET),
+        v.get(GAMMA),
+        v.get(LAMBDA),
+        v.get(EPOCHS),
+        v.get(MINIBATCH_SIZE),
+        v.get(ACTOR_LR),
+        v.get(CRITIC_LR),
+        v.get(ENTROPY_COEF),
+        v.get(WHITEN_ADVANTAGES),
+        v.get(MACRO_ACTIONS),
+        v.get(MACRO_N));
+  }
+
+  /** Where KL goes once {@code auto} is decided by the algorithm. */
+  public KlPlacement effectiveKlPlacement() {
+    if (klPlacement != KlPlacement.AUTO) {
+      return klPlacement;
+    }
+    return name.usesGroups() ? KlPlacement.LOSS : KlPlacement.REWARD;
+  }
+
+  void validate(RolloutConfig rollout, List<String> problems) {
+    if (name.usesGroups() && rollout.samplesPerPrompt() < 2) {
+      problems.add(
+          Problems.invalid(
+              RolloutConfig.SAMPLES_PER_PROMPT.key(),
+              rollout.samplesPerPrompt(),
+              "be >= 2 when algorithm.name is "
+                  + ValueType.enumName(name)
+                  + " (its baseline compares the samples of one prompt)"));
+    }
+    if (minibatchSize > rollout.samplesPerBatch()) {
+      problems.add(
+          Problems.invalid(
+              MINIBATCH_SIZE,
+              minibatchSize,
+              "be <= the responses per batch, rollout.prompts_per_batch x"
+                  + " rollout.samples_per_prompt ("
+                  + rollout.samplesPerBatch()
+                  + ")"));
+    }
+  }
+}

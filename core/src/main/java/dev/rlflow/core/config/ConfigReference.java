@@ -1,0 +1,81 @@
+package dev.rlflow.core.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The configuration reference in Markdown, generated from the declarations, and kept in the README
+ * between two marker lines (a test fails when they drift apart).
+ */
+public final class ConfigReference {
+  static final String BEGIN =
+      "<!-- config-reference:begin (generated: ./rlflow config reference --update README.md) -->";
+  static final String END = "<!-- config-reference:end -->";
+
+  private ConfigReference() {}
+
+  /** One table per section: key, type, default, rule, description. */
+  public static String markdown() {
+    StringBuilder sb = new StringBuilder();
+    for (ConfigSchema.Section section : ConfigSchema.sections()) {
+      sb.append("#### `").append(section.name()).append("`\n\n");
+      sb.append(section.doc()).append("\n\n");
+      sb.append("| key | type | default | rule | description |\n");
+      sb.append("|---|---|---|---|---|\n");
+      for (ConfigOption<?> option : section.options()) {
+        sb.append("| `")
+            .append(option.key())
+            .append("` | ")
+            .append(option.type().name())
+            .append(" | ")
+            .append(defaultText(option))
+            .append(" | ")
+            .append(option.rule().isAny() ? "" : "must " + option.rule().description())
+            .append(" | ")
+            .append(option.doc().replace("|", "\\|"))
+            .append(" |\n");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** The reference block as it stands in a README, markers included. */
+  public static String block() {
+    return BEGIN + "\n\n" + markdown() + END;
+  }
+
+  /** The README's current reference block, or null when the markers are missing. */
+  public static String extract(String readme) {
+    int begin = readme.indexOf(BEGIN);
+    int end = readme.indexOf(END);
+    return begin < 0 || end < begin ? null : readme.substring(begin, end + END.length());
+  }
+
+  /** Rewrites the block in {@code readme}; returns true when the file changed. */
+  public static boolean update(Path readme) throws IOException {
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    String current = extract(text);
+    if (current == null) {
+      throw new IOException(readme + " has no line " + BEGIN + " followed by " + END);
+    }
+    String updated = text.replace(current, block());
+    if (updated.equals(text)) {
+      return false;
+    }
+    Files.writeString(readme, updated, StandardCharsets.UTF_8);
+    return true;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> String defaultText(ConfigOption<T> option) {
+    if (option.defaultValue() == null) {
+      return "unset";
+    }
+    Object rendered = option.type().render(option.defaultValue());
+    String text = String.valueOf(rendered).replace("\n", "\\n");
+    return "`" + text + "`";
+  }
+}

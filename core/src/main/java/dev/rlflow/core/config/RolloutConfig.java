@@ -1,0 +1,101 @@
+package dev.rlflow.core.config;
+
+import java.util.List;
+
+/**
+ * The {@code rollout} section: how the actor samples responses.
+ *
+ * @param promptsPerBatch prompts in one RL iteration (batch index b)
+ * @param samplesPerPrompt responses per prompt (the group of GRPO and RLOO)
+ * @param temperature softmax temperature; 0 means greedy
+ * @param topK keep the k most likely tokens; 0 keeps all
+ * @param topP nucleus sampling mass; 1 keeps all
+ * @param maxNewTokens longest response in tokens
+ * @param maxStaleness the fixed lag s: batch b is generated with policy version max(0, b - s)
+ */
+public record RolloutConfig(
+    int promptsPerBatch,
+    int samplesPerPrompt,
+    double temperature,
+    int topK,
+    double topP,
+    int maxNewTokens,
+    int maxStaleness) {
+
+  static final ConfigOption<Integer> PROMPTS_PER_BATCH =
+      ConfigOption.of(
+          "rollout.prompts_per_batch",
+          ValueType.INT,
+          32,
+          Rule.atLeast(1),
+          "Prompts per RL iteration (one batch index b).");
+  static final ConfigOption<Integer> SAMPLES_PER_PROMPT =
+      ConfigOption.of(
+          "rollout.samples_per_prompt",
+          ValueType.INT,
+          4,
+          Rule.atLeast(1),
+          "Responses sampled per prompt; the group size of grpo and rloo.");
+  static final ConfigOption<Double> TEMPERATURE =
+      ConfigOption.of(
+          "rollout.temperature",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.atLeast(0.0),
+          "Sampling temperature; 0 is greedy decoding.");
+  static final ConfigOption<Integer> TOP_K =
+      ConfigOption.of(
+          "rollout.top_k",
+          ValueType.INT,
+          0,
+          Rule.atLeast(0),
+          "Sample among the k most likely tokens; 0 disables the cut.");
+  static final ConfigOption<Double> TOP_P =
+      ConfigOption.of(
+          "rollout.top_p",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.aboveUpTo(0.0, 1.0),
+          "Nucleus sampling: the smallest set of tokens with this probability mass; 1 disables.");
+  static final ConfigOption<Integer> MAX_NEW_TOKENS =
+      ConfigOption.of(
+          "rollout.max_new_tokens",
+          ValueType.INT,
+          96,
+          Rule.atLeast(1),
+          "Longest response, in tokens.");
+  static final ConfigOption<Integer> MAX_STALENESS =
+      ConfigOption.of(
+          "rollout.max_staleness",
+          ValueType.INT,
+          0,
+          Rule.atLeast(0),
+          "Fixed lag s: batch b is generated with policy version max(0, b - s). 0 is synchronous"
+              + " on-policy RL; s >= 1 overlaps generation with training and stays deterministic.");
+
+  static final List<ConfigOption<?>> OPTIONS =
+      List.of(
+          PROMPTS_PER_BATCH,
+          SAMPLES_PER_PROMPT,
+          TEMPERATURE,
+          TOP_K,
+          TOP_P,
+          MAX_NEW_TOKENS,
+          MAX_STALENESS);
+
+  static RolloutConfig from(ConfigValues v) {
+    return new RolloutConfig(
+        v.get(PROMPTS_PER_BATCH),
+        v.get(SAMPLES_PER_PROMPT),
+        v.get(TEMPERATURE),
+        v.get(TOP_K),
+        v.get(TOP_P),
+        v.get(MAX_NEW_TOKENS),
+        v.get(MAX_STALENESS));
+  }
+
+  /** Responses in one RL iteration. */
+  public int samplesPerBatch() {
+    return promptsPerBatch * samplesPerPrompt;
+  }
+}
