@@ -38,13 +38,16 @@ public record RunConfig(
 
   /** Builds the section records and checks rules that span keys; throws on any problem. */
   static RunConfig of(String source, ConfigValues values) {
+    List<String> problems = new ArrayList<>();
+    TaskConfig.validate(values, problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(source, problems);
+    }
     TaskConfig task = TaskConfig.from(values);
     PolicyConfig policy = PolicyConfig.from(values);
     RolloutConfig rollout = RolloutConfig.from(values);
     RewardConfig reward = RewardConfig.from(values);
     AlgorithmConfig algorithm = AlgorithmConfig.from(values);
-    List<String> problems = new ArrayList<>();
-    task.validate(problems);
     policy.validate(problems);
     reward.validate(task, problems);
     algorithm.validate(rollout, problems);

@@ -1,5 +1,8 @@
 package dev.rlflow.core.config;
 
+import dev.rlflow.core.task.arith.ArithOp;
+import dev.rlflow.core.task.arith.ArithSpec;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,7 +15,7 @@ import java.util.Optional;
  * @param stepSeparator what separates reasoning steps in a solution
  * @param trainExamples how many demonstrations supervised warm start may use
  * @param testExamples how many held-out problems evaluation uses
- * @param arith the difficulty of the synthetic arithmetic task
+ * @param arith the difficulty of the synthetic arithmetic task (all three operations)
  */
 public record TaskConfig(
     TaskName name,
@@ -21,7 +24,7 @@ public record TaskConfig(
     String stepSeparator,
     int trainExamples,
     int testExamples,
-    Arith arith) {
+    ArithSpec arith) {
 
   /** The tasks rlflow knows. */
   public enum TaskName {
@@ -32,17 +35,6 @@ public record TaskConfig(
     /** Competition maths, JSONL in the MATH layout. */
     MATH
   }
-
-  /**
-   * Difficulty knobs of the {@code arith} task.
-   *
-   * @param minSteps fewest operations in a problem
-   * @param maxSteps most operations in a problem
-   * @param startMax start values are drawn from 1..startMax
-   * @param operandMax operands are drawn from 1..operandMax
-   * @param maxValue every intermediate result stays within [-maxValue, maxValue]
-   */
-  public record Arith(int minSteps, int maxSteps, int startMax, int operandMax, int maxValue) {}
 
   static final ConfigOption<TaskName> NAME =
       ConfigOption.of(
@@ -146,30 +138,34 @@ public record TaskConfig(
         v.get(STEP_SEPARATOR),
         v.get(TRAIN_EXAMPLES),
         v.get(TEST_EXAMPLES),
-        new Arith(
+        new ArithSpec(
             v.get(ARITH_MIN_STEPS),
             v.get(ARITH_MAX_STEPS),
             v.get(ARITH_START_MAX),
             v.get(ARITH_OPERAND_MAX),
-            v.get(ARITH_MAX_VALUE)));
+            v.get(ARITH_MAX_VALUE),
+            EnumSet.allOf(ArithOp.class)));
   }
 
-  void validate(List<String> problems) {
-    if (arith.maxSteps < arith.minSteps) {
+  /** Rules across keys, checked before {@link #from} builds the records. */
+  static void validate(ConfigValues v, List<String> problems) {
+    int minSteps = v.get(ARITH_MIN_STEPS);
+    int maxSteps = v.get(ARITH_MAX_STEPS);
+    if (maxSteps < minSteps) {
       problems.add(
           Problems.invalid(
-              ARITH_MAX_STEPS,
-              arith.maxSteps,
-              "be >= task.arith.min_steps (" + arith.minSteps + ")"));
+              ARITH_MAX_STEPS, maxSteps, "be >= task.arith.min_steps (" + minSteps + ")"));
     }
-    if (arith.maxValue < arith.startMax) {
+    int startMax = v.get(ARITH_START_MAX);
+    if (v.get(ARITH_MAX_VALUE) < startMax) {
       problems.add(
           Problems.invalid(
               ARITH_MAX_VALUE,
-              arith.maxValue,
-              "be >= task.arith.start_max (" + arith.startMax + "), so start values are in range"));
+              v.get(ARITH_MAX_VALUE),
+              "be >= task.arith.start_max (" + startMax + "), so start values are in range"));
     }
-    if (name != TaskName.ARITH && trainPath.isEmpty()) {
+    TaskName name = v.get(NAME);
+    if (name != TaskName.ARITH && v.optional(TRAIN_PATH).isEmpty()) {
       problems.add(
           "Missing value for task.train_path: must be set when task.name is "
               + ValueType.enumName(name));

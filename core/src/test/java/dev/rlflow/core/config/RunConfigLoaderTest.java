@@ -3,6 +3,7 @@ package dev.rlflow.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rlflow.core.task.arith.ArithSpec;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class RunConfigLoaderTest {
     assertThat(config.run().outputDir()).isEqualTo("runs");
     assertThat(config.task().name()).isEqualTo(TaskConfig.TaskName.ARITH);
     assertThat(config.task().stepSeparator()).isEqualTo("\n");
-    assertThat(config.task().arith()).isEqualTo(new TaskConfig.Arith(2, 5, 20, 9, 999));
+    assertThat(config.task().arith()).isEqualTo(ArithSpec.defaults());
     assertThat(config.rollout().samplesPerPrompt()).isEqualTo(4);
     assertThat(config.algorithm().name()).isEqualTo(AlgorithmConfig.Name.PPO);
     assertThat(config.algorithm().effectiveKlPlacement())
