@@ -1,0 +1,59 @@
+package dev.rlflow.jobs.cli;
+
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.dataset.DatasetJob;
+import dev.rlflow.jobs.runner.JobRunner;
+import dev.rlflow.jobs.runner.RunDirectory;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code rlflow dataset CONFIG}: the dataset job on Flink. */
+@Command(
+    name = "dataset",
+    description = {
+      "Generate the task's train and test splits as JSONL in the run directory (a Flink job),",
+      "checking every reference solution with the step checker and the answer verifier."
+    },
+    mixinStandardHelpOptions = true)
+final class DatasetCommand implements Callable<Integer> {
+  @Mixin ConfigSource source;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    return run(source.load(), spec.commandLine().getOut());
+  }
+
+  /** Runs the dataset job and prints what it wrote; shared with {@code quickstart}. */
+  static int run(RunConfig config, PrintWriter out) throws Exception {
+    RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
+    out.println("rlflow dataset: run " + run.runId() + " in " + run.path());
+    out.flush();
+    JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out);
+    DatasetJob.Summary summary = DatasetJob.run(config, run, runner);
+    int min = config.task().arith().minSteps();
+    int max = config.task().arith().maxSteps();
+    StringBuilder header = new StringBuilder("  split  problems  by steps");
+    for (int steps = min; steps <= max; steps++) {
+      header.append(' ').append(steps).append(steps < max ? "/" : "");
+    }
+    out.println(header);
+    for (String split : new String[] {"train", "test"}) {
+      StringBuilder row = new StringBuilder(String.format("  %-5s  %8d  ", split, summary.problems(split)));
+      for (int steps = min; steps <= max; steps++) {
+        row.append(steps == min ? "        " : "/").append(summary.problems(split, steps));
+      }
+      out.println(row);
+    }
+    out.printf(
+        "  dead letters: %d (reference solutions the checkers rejected)%n", summary.deadLetters());
+    out.println("  wrote " + run.resolve("data") + "/{train,test}/*.jsonl and summary.json");
+    out.flush();
+    return summary.deadLetters() == 0 ? 0 : 1;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.rlflow.jobs.runner;
+
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs a job graph where the process was started: under {@code flink run} in the context the
+ * Flink client provides, and under {@code java -jar} (the {@code ./rlflow} launcher) on an
+ * embedded MiniCluster with its web UI on a free local port.
+ *
+ * <p>The embedded cluster is owned here rather than created implicitly by a local environment, so
+ * that its REST address (the web UI) is known and printed, and so that submission goes through
+ * the same REST path a remote cluster uses.
+ */
+public final class JobRunner {
+  private final int slots;
+  private final PrintWriter out;
+
+  /**
+   * @param slots task slots of the embedded TaskManager
+   * @param out where the web UI address and job status lines go
+   */
+  public JobRunner(int slots, PrintWriter out) {
+    if (slots < 1) {
+      throw new IllegalArgumentException("slots must be >= 1, got " + slots);
+    }
+    this.slots = slots;
+    this.out = out;
+  }
+
+  /** True when started by {@code flink run} (or another Flink client context). */
+  public static boolean inFlinkClientContext() {
+    return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
+  }
+
+  /** Builds the graph with {@code define}, runs it to completion and returns its result. */
+  public JobExecutionResult run(String jobName, Consumer<StreamExecutionEnvironment> define)
+      throws Exception {
+    if (inFlinkClientContext()) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      define.accept(env);
+      return env.execute(jobName);
+    }
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_PORT, "0");
+    conf.set(RestOptions.ADDRESS, "localhost");
+    conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+    MiniClusterConfiguration clusterConf =
+        new MiniClusterConfiguration.Builder()
+            .setConfiguration(conf)
+            .setNumTaskManagers(1)
+            .setNumSlotsPerTaskManager(slots)
+            .build();
+    try (MiniCluster cluster = new MiniCluster(clusterConf)) {
+      cluster.start();
+      java.net.URI rest = cluster.getRestAddress().get();
+      out.println("Flink web UI: " + rest);
+      out.flush();
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort());
+      define.accept(env);
+      return env.execute(jobName);
+    }
+  }
+}
