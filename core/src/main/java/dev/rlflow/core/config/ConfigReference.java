@@ -34,7 +34,7 @@ public final class ConfigReference {
             .append(" | ")
             .append(option.rule().isAny() ? "" : "must " + option.rule().description())
             .append(" | ")
-            .append(option.doc().replace("|", "\\|"))
+            .append(escape(option.doc()))
             .append(" |\n");
       }
       sb.append('\n');
@@ -67,6 +67,11 @@ public final class ConfigReference {
     }
     Files.writeString(readme, updated, StandardCharsets.UTF_8);
     return true;
+  }
+
+  /** Markdown table cells: a pipe ends the cell and {@code <x>} would read as an HTML tag. */
+  private static String escape(String text) {
+    return text.replace("|", "\\|").replace("<", "\\<");
   }
 
   @SuppressWarnings("unchecked")

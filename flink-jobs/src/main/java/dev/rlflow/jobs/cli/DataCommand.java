@@ -58,7 +58,9 @@ final class DataCommand {
       if (!task.equals("arith")) {
         throw new picocli.CommandLine.ParameterException(
             spec.commandLine(),
-            "Invalid value " + task + " for --task: must be arith (gsm8k and math come from files)");
+            "Invalid value "
+                + task
+                + " for --task: must be arith (gsm8k and math come from files)");
       }
       if (count < 1) {
         throw new picocli.CommandLine.ParameterException(
@@ -94,8 +96,9 @@ final class DataCommand {
     @Option(
         names = "--layout",
         required = true,
-        description = "gsm8k (question, answer with '#### N') or math (problem, solution with"
-            + " \\boxed{}).",
+        description =
+            "gsm8k (question, answer with '#### N') or math (problem, solution with"
+                + " \\boxed{}).",
         converter = LayoutConverter.class)
     Layout layout;
 
@@ -132,8 +135,7 @@ final class DataCommand {
           .forEach(d -> out.printf("  dead letter line %d: %s%n", d.lineNumber(), d.reason()));
       result.annotationMismatches().stream()
           .limit(show)
-          .forEach(
-              m -> out.printf("  annotation line %d: %s%n", m.lineNumber(), describe(m)));
+          .forEach(m -> out.printf("  annotation line %d: %s%n", m.lineNumber(), describe(m)));
       out.flush();
       return 0;
     }
@@ -149,8 +151,9 @@ final class DataCommand {
       return switch (value.toLowerCase(java.util.Locale.ROOT)) {
         case "train" -> ArithSplit.TRAIN;
         case "test" -> ArithSplit.TEST;
-        default -> throw new picocli.CommandLine.TypeConversionException(
-            "Invalid value " + value + " for --split: must be train or test");
+        default ->
+            throw new picocli.CommandLine.TypeConversionException(
+                "Invalid value " + value + " for --split: must be train or test");
       };
     }
   }

@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "dataset",
     description = {
-      "Generate the task's train and test splits as JSONL in the run directory (a Flink job),",
-      "checking every reference solution with the step checker and the answer verifier."
+      "Generate the task's train/test splits as JSONL (a Flink job).",
+      "Every reference solution is checked by the step checker and the answer verifier;",
+      "the splits go to <run dir>/data/{train,test}/."
     },
     mixinStandardHelpOptions = true)
 final class DatasetCommand implements Callable<Integer> {
@@ -38,15 +39,16 @@ final class DatasetCommand implements Callable<Integer> {
     DatasetJob.Summary summary = DatasetJob.run(config, run, runner);
     int min = config.task().arith().minSteps();
     int max = config.task().arith().maxSteps();
-    StringBuilder header = new StringBuilder("  split  problems  by steps");
+    StringBuilder header = new StringBuilder("  split  problems");
     for (int steps = min; steps <= max; steps++) {
-      header.append(' ').append(steps).append(steps < max ? "/" : "");
+      header.append(String.format("  steps=%d", steps));
     }
     out.println(header);
     for (String split : new String[] {"train", "test"}) {
-      StringBuilder row = new StringBuilder(String.format("  %-5s  %8d  ", split, summary.problems(split)));
+      StringBuilder row =
+          new StringBuilder(String.format("  %-5s  %8d", split, summary.problems(split)));
       for (int steps = min; steps <= max; steps++) {
-        row.append(steps == min ? "        " : "/").append(summary.problems(split, steps));
+        row.append(String.format("  %7d", summary.problems(split, steps)));
       }
       out.println(row);
     }

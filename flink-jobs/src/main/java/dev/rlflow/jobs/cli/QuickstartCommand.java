@@ -10,15 +10,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rlflow quickstart}: the main job on the embedded default ({@code conf/quickstart.yaml}).
- * It runs the stages that exist so far; SFT, PRM collection and training, RL and evaluation join
- * it as they land.
+ * It runs the stages that exist so far; SFT, PRM collection and training, RL and evaluation join it
+ * as they land.
  */
 @Command(
     name = "quickstart",
     description = {
-      "Run the pipeline on the embedded default, conf/quickstart.yaml (CPU, Flink MiniCluster,",
-      "outputs under runs/). Stages so far: dataset (train/test splits of arith, every",
-      "reference solution checked)."
+      "Run the main pipeline on the embedded default.",
+      "Uses conf/quickstart.yaml (CPU, Flink MiniCluster, outputs under runs/).",
+      "Stages so far: dataset (the arith train/test splits, every reference checked)."
     },
     mixinStandardHelpOptions = true)
 final class QuickstartCommand implements Callable<Integer> {
@@ -32,7 +32,6 @@ final class QuickstartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return DatasetCommand.run(
-        ConfigSource.loadQuickstart(overrides), spec.commandLine().getOut());
+    return DatasetCommand.run(ConfigSource.loadQuickstart(overrides), spec.commandLine().getOut());
   }
 }

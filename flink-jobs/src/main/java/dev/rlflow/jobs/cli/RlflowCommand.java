@@ -7,8 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code rlflow} command line: the entry point of the jar under {@code java -jar} (the
- * {@code ./rlflow} launcher) and under {@code flink run}.
+ * The {@code rlflow} command line: the entry point of the jar under {@code java -jar} (the {@code
+ * ./rlflow} launcher) and under {@code flink run}.
  *
  * <p>Exit codes: 0 success, 1 a failed run, 2 bad usage or an invalid configuration.
  */
@@ -39,7 +39,8 @@ public final class RlflowCommand implements Runnable {
     if (JobRunner.inFlinkClientContext()) {
       // Under `flink run` the client owns the process: report failure by exception, never exit.
       if (code != 0) {
-        throw new IllegalStateException("rlflow " + String.join(" ", args) + " exited with " + code);
+        throw new IllegalStateException(
+            "rlflow " + String.join(" ", args) + " exited with " + code);
       }
       return;
     }
@@ -82,7 +83,10 @@ public final class RlflowCommand implements Runnable {
       String version = RlflowCommand.class.getPackage().getImplementationVersion();
       return new String[] {
         "rlflow " + (version == null ? "(development build)" : version),
-        "Java " + Runtime.version() + ", Flink " + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
+        "Java "
+            + Runtime.version()
+            + ", Flink "
+            + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
       };
     }
   }

@@ -62,8 +62,7 @@ public final class DatasetJob {
   }
 
   /** Runs the job for {@code config}, writing under {@code run}'s {@code data/} directory. */
-  public static Summary run(RunConfig config, RunDirectory run, JobRunner runner)
-      throws Exception {
+  public static Summary run(RunConfig config, RunDirectory run, JobRunner runner) throws Exception {
     if (config.task().name() != TaskConfig.TaskName.ARITH) {
       throw new IllegalArgumentException(
           "The dataset job generates the arith task; task.name is "
@@ -124,7 +123,8 @@ public final class DatasetJob {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(summary.counts());
     Path file = run.resolve("data/summary.json");
     try (OutputStream out =
-        file.getFileSystem().create(file, org.apache.flink.core.fs.FileSystem.WriteMode.OVERWRITE)) {
+        file.getFileSystem()
+            .create(file, org.apache.flink.core.fs.FileSystem.WriteMode.OVERWRITE)) {
       out.write(json);
     }
   }

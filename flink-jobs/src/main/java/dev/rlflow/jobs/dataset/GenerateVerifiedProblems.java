@@ -12,8 +12,11 @@ import dev.rlflow.core.task.arith.ArithSpec;
 import dev.rlflow.core.task.arith.StepCheck;
 import dev.rlflow.core.task.arith.StepChecker;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.api.common.accumulators.IntCounter;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -38,12 +41,19 @@ final class GenerateVerifiedProblems extends ProcessFunction<SplitRequest, Datas
   private final int operandMax;
   private final int maxValue;
 
+  private transient Map<String, IntCounter> counters;
+
   GenerateVerifiedProblems(ArithSpec spec) {
     this.minSteps = spec.minSteps();
     this.maxSteps = spec.maxSteps();
     this.startMax = spec.startMax();
     this.operandMax = spec.operandMax();
     this.maxValue = spec.maxValue();
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    counters = new HashMap<>();
   }
 
   @Override
@@ -72,19 +82,22 @@ final class GenerateVerifiedProblems extends ProcessFunction<SplitRequest, Datas
                 ? "verifier: " + verdict.reason()
                 : "step checker: first error at step " + check.firstError().orElse(-1);
         ObjectNode dead = JSON.createObjectNode();
-        dead.put("id", problem.id()).put("reason", reason).put("solution", problem.referenceSolution());
+        dead.put("id", problem.id())
+            .put("reason", reason)
+            .put("solution", problem.referenceSolution());
         ctx.output(DEAD_LETTERS, JSON.writeValueAsString(dead));
       }
     }
   }
 
   private IntCounter counter(String name) {
-    IntCounter counter = (IntCounter) getRuntimeContext().getAccumulator(name);
-    if (counter == null) {
-      counter = new IntCounter();
-      getRuntimeContext().addAccumulator(name, counter);
-    }
-    return counter;
+    return counters.computeIfAbsent(
+        name,
+        key -> {
+          IntCounter counter = new IntCounter();
+          getRuntimeContext().addAccumulator(key, counter);
+          return counter;
+        });
   }
 
   private static String toJson(Problem problem, String split, int steps) throws Exception {

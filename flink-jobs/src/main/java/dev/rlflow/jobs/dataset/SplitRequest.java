@@ -2,5 +2,7 @@ package dev.rlflow.jobs.dataset;
 
 import dev.rlflow.core.task.arith.ArithSplit;
 
-/** Which problems one subtask generates: {@code count} problems of {@code split} from {@code seed}. */
+/**
+ * Which problems one subtask generates: {@code count} problems of {@code split} from {@code seed}.
+ */
 public record SplitRequest(ArithSplit split, long seed, int count) {}

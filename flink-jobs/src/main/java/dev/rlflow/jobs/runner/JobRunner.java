@@ -12,13 +12,13 @@ import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Runs a job graph where the process was started: under {@code flink run} in the context the
- * Flink client provides, and under {@code java -jar} (the {@code ./rlflow} launcher) on an
- * embedded MiniCluster with its web UI on a free local port.
+ * Runs a job graph where the process was started: under {@code flink run} in the context the Flink
+ * client provides, and under {@code java -jar} (the {@code ./rlflow} launcher) on an embedded
+ * MiniCluster with its web UI on a free local port.
  *
  * <p>The embedded cluster is owned here rather than created implicitly by a local environment, so
- * that its REST address (the web UI) is known and printed, and so that submission goes through
- * the same REST path a remote cluster uses.
+ * that its REST address (the web UI) is known and printed, and so that submission goes through the
+ * same REST path a remote cluster uses.
  */
 public final class JobRunner {
   private final int slots;
@@ -38,7 +38,8 @@ public final class JobRunner {
 
   /** True when started by {@code flink run} (or another Flink client context). */
   public static boolean inFlinkClientContext() {
-    return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
+    return !(StreamExecutionEnvironment.getExecutionEnvironment()
+        instanceof LocalStreamEnvironment);
   }
 
   /** Builds the graph with {@code define}, runs it to completion and returns its result. */

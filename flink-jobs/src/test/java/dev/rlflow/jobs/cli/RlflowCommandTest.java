@@ -18,8 +18,11 @@ class RlflowCommandTest {
     assertThat(help.out()).contains("quickstart", "dataset", "config", "data");
     for (String[] command :
         new String[][] {
-          {"quickstart", "--help"}, {"dataset", "--help"}, {"config", "check", "--help"},
-          {"config", "reference", "--help"}, {"data", "sample", "--help"},
+          {"quickstart", "--help"},
+          {"dataset", "--help"},
+          {"config", "check", "--help"},
+          {"config", "reference", "--help"},
+          {"data", "sample", "--help"},
           {"data", "check", "--help"}
         }) {
       CliRun run = CliRun.of(command);

@@ -55,7 +55,9 @@ class DatasetJobITCase {
     Path dir = out.resolve(run.runId());
     List<JsonNode> train = readLines(dir.resolve("data/train"));
     List<JsonNode> test = readLines(dir.resolve("data/test"));
-    assertThat(train).hasSize(300).allSatisfy(p -> assertThat(p.get("split").asText()).isEqualTo("train"));
+    assertThat(train)
+        .hasSize(300)
+        .allSatisfy(p -> assertThat(p.get("split").asText()).isEqualTo("train"));
     assertThat(test).hasSize(120);
     Set<String> trainQuestions = new HashSet<>();
     train.forEach(p -> trainQuestions.add(p.get("question").asText()));

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two jars the build makes, used the way users use them: {@code rlflow.jar} with {@code java
- * -jar} (its own embedded MiniCluster), and {@code rlflow-flink.jar} the way {@code flink run}
- * runs it (a packaged program, Flink from the cluster's class path, submitted to a running
- * cluster's REST endpoint).
+ * -jar} (its own embedded MiniCluster), and {@code rlflow-flink.jar} the way {@code flink run} runs
+ * it (a packaged program, Flink from the cluster's class path, submitted to a running cluster's
+ * REST endpoint).
  */
 class PackagedJarsITCase {
   private static final Path EMBEDDED = Path.of(System.getProperty("rlflow.jar.embedded"));
@@ -49,8 +49,11 @@ class PackagedJarsITCase {
     try (JarFile jar = new JarFile(FLINK_RUN.toFile())) {
       assertThat(jar.getEntry("dev/rlflow/jobs/cli/RlflowCommand.class")).isNotNull();
       assertThat(jar.getEntry("dev/rlflow/core/config/RunConfig.class")).isNotNull();
-      assertThat(jar.getEntry("org/apache/flink/streaming/api/environment/"
-          + "StreamExecutionEnvironment.class")).isNull();
+      assertThat(
+              jar.getEntry(
+                  "org/apache/flink/streaming/api/environment/"
+                      + "StreamExecutionEnvironment.class"))
+          .isNull();
       assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
           .isEqualTo("dev.rlflow.jobs.cli.RlflowCommand");
     }
@@ -105,7 +108,9 @@ class PackagedJarsITCase {
             "-Dtask.train_examples=30",
             "-Dtask.test_examples=10");
     assertThat(run.exitValue()).as(run.output()).isZero();
-    assertThat(run.output()).contains("Flink web UI: http://localhost:").contains("dead letters: 0");
+    assertThat(run.output())
+        .contains("Flink web UI: http://localhost:")
+        .contains("dead letters: 0");
     assertThat(countLines(out.resolve("java-jar/data/train"))).isEqualTo(30);
   }
 
