@@ -3,6 +3,7 @@ package dev.rlflow.jobs.cli;
 import dev.rlflow.core.config.InvalidConfigException;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -66,12 +67,18 @@ public final class RlflowCommand implements Runnable {
       err.flush();
       return INVALID;
     }
-    if (e instanceof IllegalArgumentException) {
-      err.println("rlflow " + cli.getCommandName() + ": " + e.getMessage());
+    String command = cli.getCommandSpec().qualifiedName();
+    if (e instanceof NoSuchFileException missing) {
+      err.println(command + ": file not found: " + missing.getFile());
       err.flush();
       return INVALID;
     }
-    err.println("rlflow " + cli.getCommandName() + " failed: " + e);
+    if (e instanceof IllegalArgumentException) {
+      err.println(command + ": " + e.getMessage());
+      err.flush();
+      return INVALID;
+    }
+    err.println(command + " failed: " + e);
     e.printStackTrace(err);
     err.flush();
     return 1;

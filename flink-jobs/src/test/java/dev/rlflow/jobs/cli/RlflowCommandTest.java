@@ -98,5 +98,10 @@ class RlflowCommandTest {
         .contains("dead letter line 3: ");
     assertThat(CliRun.of("data", "check", file.toString(), "--layout", "csv").exitCode())
         .isEqualTo(2);
+    CliRun missing =
+        CliRun.of("data", "check", dir.resolve("nope.jsonl").toString(), "--layout", "math");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err())
+        .isEqualTo("rlflow data check: file not found: " + dir.resolve("nope.jsonl") + "\n");
   }
 }
