@@ -103,7 +103,11 @@ public final class ModelBench {
             collector.backward(loss);
           }
           for (Map.Entry<String, NDArray> w : model.weights().entrySet()) {
-            adamW.update(w.getKey(), w.getValue(), w.getValue().getGradient());
+            // DJL accumulates gradients until they are zeroed; the handle is a view, scoped here.
+            NDArray gradient = w.getValue().getGradient();
+            gradient.attach(scope);
+            adamW.update(w.getKey(), w.getValue(), gradient);
+            gradient.subi(gradient);
           }
           model.weights().values().iterator().next().getFloat(0, 0); // wait for the update
         }
