@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       DatasetCommand.class,
       ConfigCommand.class,
       DataCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RlflowCommand implements Runnable {

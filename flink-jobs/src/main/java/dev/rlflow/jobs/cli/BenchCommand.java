@@ -1,0 +1,102 @@
+package dev.rlflow.jobs.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rlflow.jobs.bench.ModelBench;
+import dev.rlflow.model.ModelConfig;
+import dev.rlflow.model.tokenizer.CharTokenizer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rlflow bench model}: model compute figures of this machine. */
+@Command(
+    name = "bench",
+    description = "Measure this machine: model compute throughput.",
+    mixinStandardHelpOptions = true,
+    subcommands = {BenchCommand.Model.class})
+final class BenchCommand {
+
+  @Command(
+      name = "model",
+      description = {
+        "Measure the policy model on this machine, all figures from one run:",
+        "matmul GFLOP/s (the reference), training tokens/s (forward + backward + AdamW,",
+        "B=32, T=64) and its FLOP/s as a fraction of the matmul figure, generation tokens/s",
+        "(64 sequences x 64 new tokens) with and without the KV cache, teacher-forced scoring."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Model implements Callable<Integer> {
+    @Option(
+        names = "--preset",
+        defaultValue = "tiny",
+        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    Path json;
+
+    @Option(
+        names = "--train-steps",
+        defaultValue = "0",
+        description = "Timed training steps (0: 20 for tiny, 5 for small).")
+    int trainSteps;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelConfig.Preset size = ModelConfig.Preset.of(preset);
+      ModelConfig config = size.config(new CharTokenizer().vocabSize());
+      PrintWriter out = spec.commandLine().getOut();
+      String threads =
+          System.getProperty(
+              "ai.djl.pytorch.num_threads",
+              Runtime.getRuntime().availableProcessors() + " (default)");
+      out.printf(
+          "rlflow bench model: preset %s, %,d parameters, vocab %d (char), %s %s on %s,"
+              + " %s threads%n",
+          preset,
+          config.parameterCount(),
+          config.vocabSize(),
+          Engine.getInstance().getEngineName(),
+          Engine.getInstance().getVersion(),
+          Device.cpu(),
+          threads);
+      out.flush();
+      ModelBench bench = new ModelBench(config, Device.cpu());
+      double matmul = bench.matmulGflops(1024, 3);
+      out.printf("matmul (1024x1024 fp32):     %8.1f GFLOP/s%n", matmul);
+      out.flush();
+      int steps = trainSteps > 0 ? trainSteps : size == ModelConfig.Preset.TINY ? 20 : 5;
+      ModelBench.TrainFigures train = bench.train(steps, 1);
+      out.printf(
+          "train (B=32, T=64, AdamW):   %8.0f tokens/s  %6.1f ms/step  %6.1f GFLOP/s = %.0f %% of"
+              + " matmul%n",
+          train.tokensPerSecond(),
+          train.msPerStep(),
+          train.gflops(),
+          100 * train.gflops() / matmul);
+      out.flush();
+      Map<String, Object> figures = new LinkedHashMap<>();
+      figures.put("preset", preset);
+      figures.put("parameters", config.parameterCount());
+      figures.put("matmul_gflops", matmul);
+      figures.put("train_tokens_per_s", train.tokensPerSecond());
+      figures.put("train_flops_fraction", train.gflops() / matmul);
+      if (json != null) {
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
+        out.println("wrote " + json);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+}
