@@ -13,10 +13,16 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.KvCache;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.ModelInput;
 import dev.rlflow.model.ModelOutput;
+import dev.rlflow.model.checkpoint.CorruptCheckpointException;
+import dev.rlflow.model.checkpoint.HfCheckpoint;
+import dev.rlflow.model.checkpoint.LoadedCheckpoint;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -151,6 +157,53 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
     array.attach(manager);
     array.setRequiresGradient(true);
     spec.parameter().setArray(array);
+  }
+
+  /**
+   * Loads a Hugging Face checkpoint directory for {@code head}. Head weights the checkpoint lacks
+   * (a critic or PRM started from a policy checkpoint) are drawn from {@code seed}; every backbone
+   * weight must be there.
+   *
+   * @throws CorruptCheckpointException when a file or tensor is damaged or does not fit
+   */
+  public static TransformerModel load(Path dir, Head head, ComputeTarget target, long seed)
+      throws IOException {
+    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+      LoadedCheckpoint checkpoint = HfCheckpoint.read(dir, staging);
+      TransformerModel model =
+          create(checkpoint.config(), head, target.dtype(), target.device(), seed);
+      Map<String, NDArray> tensors = checkpoint.tensors();
+      for (String name : model.specs.keySet()) {
+        boolean headWeight = name.startsWith(model.headName() + ".");
+        if (!tensors.containsKey(name) && !headWeight) {
+          model.close();
+          throw new CorruptCheckpointException(dir, name, "missing from the checkpoint");
+        }
+      }
+      model.copyWeightsFrom(tensors);
+      return model;
+    }
+  }
+
+  /**
+   * Writes this model as a Hugging Face checkpoint directory (config.json + safetensors in FP32,
+   * sharded above {@code maxShardBytes}); the directory appears complete or not at all.
+   */
+  public void save(Path dir, long maxShardBytes) throws IOException {
+    Map<String, NDArray> fp32 = new LinkedHashMap<>();
+    try (NDManager staging = manager.newSubManager()) {
+      weights().forEach((name, w) -> fp32.put(name, toFp32(w, staging)));
+      HfCheckpoint.write(dir, config, fp32, maxShardBytes);
+    }
+  }
+
+  private NDArray toFp32(NDArray weight, NDManager staging) {
+    if (weight.getDataType() == DataType.FLOAT32) {
+      return weight;
+    }
+    NDArray converted = weight.toType(DataType.FLOAT32, true);
+    converted.attach(staging);
+    return converted;
   }
 
   /** The model's weights by Hugging Face name, live arrays in declaration order. */
