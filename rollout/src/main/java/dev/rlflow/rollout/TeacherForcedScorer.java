@@ -1,0 +1,162 @@
+package dev.rlflow.rollout;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.rlflow.model.ModelConfig;
+import dev.rlflow.model.transformer.TransformerModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * Scores given responses to given prompts in one pass per batch, without sampling: the log-probs of
+ * the response tokens under a language model (the reference or old policy), and a critic's values
+ * at the same positions. Sequences are right-padded; each batch runs without autograd in its own
+ * closed scope.
+ *
+ * <p>Position convention: response token j of a prompt of P tokens is predicted at position P + j -
+ * 1, so its log-prob and its value (the value of the state before the token) are both read there.
+ */
+public final class TeacherForcedScorer {
+  private final int maxBatch;
+
+  /** A scorer running at most {@code maxBatch} sequences per forward pass. */
+  public TeacherForcedScorer(int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException(
+          "Invalid value " + maxBatch + " for maxBatch: must be >= 1");
+    }
+    this.maxBatch = maxBatch;
+  }
+
+  /**
+   * log π(response[j] | prompt, response[..j]) at temperature 1 for every response token: one row
+   * per (prompt, response) pair, of the response's length.
+   */
+  public float[][] logProbs(TransformerModel lm, List<int[]> prompts, List<int[]> responses) {
+    requireHead(lm, TransformerModel.Head.LM);
+    return score(
+        lm,
+        prompts,
+        responses,
+        (logits, targets) -> // (B, L, V), (B, L) -> (B, L)
+        logits
+                .toType(DataType.FLOAT32, false)
+                .logSoftmax(-1)
+                .gather(targets.expandDims(-1), -1)
+                .squeeze(-1));
+  }
+
+  /**
+   * The critic's value of the state before every response token: one row per (prompt, response)
+   * pair, of the response's length.
+   */
+  public float[][] values(TransformerModel critic, List<int[]> prompts, List<int[]> responses) {
+    requireHead(critic, TransformerModel.Head.VALUE);
+    return score(
+        critic,
+        prompts,
+        responses,
+        (values, targets) -> values.toType(DataType.FLOAT32, false)); // (B, L)
+  }
+
+  /**
+   * Runs (prompt + response) batches through {@code model} and reads {@code perPosition(output,
+   * nextTokens)} (B, L) at each response token's predicting position.
+   */
+  private float[][] score(
+      TransformerModel model,
+      List<int[]> prompts,
+      List<int[]> responses,
+      BiFunction<NDArray, NDArray, NDArray> perPosition) {
+    List<int[]> sequences = sequences(model.config(), prompts, responses);
+    float[][] result = new float[sequences.size()][];
+    InferenceMode inference = InferenceMode.enter();
+    try {
+      for (int from = 0; from < sequences.size(); from += maxBatch) {
+        List<int[]> batch = sequences.subList(from, Math.min(sequences.size(), from + maxBatch));
+        PaddedBatch padded = PaddedBatch.of(batch, GenerationEngine.Padding.RIGHT);
+        int width = padded.width();
+        long[] next = new long[batch.size() * width]; // (B, L): the token each position predicts
+        for (int b = 0; b < batch.size(); b++) {
+          int[] sequence = batch.get(b);
+          for (int t = 0; t + 1 < sequence.length; t++) {
+            next[b * width + t] = sequence[t + 1];
+          }
+        }
+        float[] scores;
+        try (NDManager step = model.manager().newSubManager()) {
+          NDArray output = model.forward(padded.input(step, model.dtype()), null, false).output();
+          NDArray targets = step.create(next, new Shape(batch.size(), width));
+          scores = perPosition.apply(output, targets).toFloatArray(); // (B, L)
+        }
+        for (int b = 0; b < batch.size(); b++) {
+          int i = from + b;
+          int promptLength = prompts.get(i).length;
+          float[] row = new float[responses.get(i).length];
+          System.arraycopy(scores, b * width + promptLength - 1, row, 0, row.length);
+          result[i] = row;
+        }
+      }
+    } finally {
+      inference.close();
+    }
+    return result;
+  }
+
+  private static List<int[]> sequences(
+      ModelConfig config, List<int[]> prompts, List<int[]> responses) {
+    if (prompts.size() != responses.size()) {
+      throw new IllegalArgumentException(
+          prompts.size() + " prompts but " + responses.size() + " responses: must be equal");
+    }
+    List<int[]> sequences = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      int[] prompt = prompts.get(i);
+      int[] response = responses.get(i);
+      if (prompt.length == 0) {
+        throw new IllegalArgumentException("Prompt " + i + " is empty: must have >= 1 token");
+      }
+      int length = prompt.length + response.length;
+      if (length > config.maxSeqLen()) {
+        throw new IllegalArgumentException(
+            "Sequence "
+                + i
+                + ": prompt "
+                + prompt.length
+                + " + response "
+                + response.length
+                + " tokens exceeds the model's maxSeqLen "
+                + config.maxSeqLen());
+      }
+      int[] sequence = new int[length];
+      System.arraycopy(prompt, 0, sequence, 0, prompt.length);
+      System.arraycopy(response, 0, sequence, prompt.length, response.length);
+      for (int t = 0; t < length; t++) {
+        if (sequence[t] < 0 || sequence[t] >= config.vocabSize()) {
+          throw new IllegalArgumentException(
+              "Sequence "
+                  + i
+                  + ": token "
+                  + sequence[t]
+                  + " at index "
+                  + t
+                  + " is outside the vocabulary [0, "
+                  + config.vocabSize()
+                  + ")");
+        }
+      }
+      sequences.add(sequence);
+    }
+    return sequences;
+  }
+
+  private static void requireHead(TransformerModel model, TransformerModel.Head head) {
+    if (model.head() != head) {
+      throw new IllegalArgumentException(
+          "Invalid model head " + model.head() + ": this score needs a " + head + " head");
+    }
+  }
+}
