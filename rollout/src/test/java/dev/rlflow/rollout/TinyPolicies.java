@@ -1,12 +1,10 @@
 package dev.rlflow.rollout;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.rlflow.core.config.PolicyConfig;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.transformer.TransformerModel;
@@ -20,13 +18,6 @@ final class TinyPolicies {
   static final ModelConfig CONFIG =
       new ModelConfig(
           PolicyConfig.Architecture.LLAMA, VOCAB, 32, 2, 4, 2, 48, 64, 10_000, 1e-5, false);
-
-  static {
-    // Tiny models gain nothing from intra-op threads, and OpenMP workers stall for milliseconds per
-    // op when other processes share the cores: one thread keeps these tests fast on a busy machine.
-    Engine.getInstance();
-    JniUtils.setNumThreads(1);
-  }
 
   private TinyPolicies() {}
 
