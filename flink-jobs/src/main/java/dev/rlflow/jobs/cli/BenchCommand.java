@@ -72,8 +72,8 @@ final class BenchCommand {
           threads);
       out.flush();
       ModelBench bench = new ModelBench(config, Device.cpu());
-      double matmul = bench.matmulGflops(1024, 3);
-      out.printf("matmul (1024x1024 fp32):     %8.1f GFLOP/s%n", matmul);
+      double matmul = bench.matmulGflops(1024, 5, 0.6);
+      out.printf("matmul (1024x1024 fp32):     %8.1f GFLOP/s (best of 5 windows)%n", matmul);
       out.flush();
       int steps = trainSteps > 0 ? trainSteps : size == ModelConfig.Preset.TINY ? 20 : 5;
       ModelBench.TrainFigures train = bench.train(steps, 1);
@@ -85,12 +85,32 @@ final class BenchCommand {
           train.gflops(),
           100 * train.gflops() / matmul);
       out.flush();
+      ModelBench.GenerationFigures cached = bench.generate(64, 64, true, 2);
+      out.printf(
+          "generate 64 x 64, KV cache:  %8.0f tokens/s  (%d tokens in %.2f s)%n",
+          cached.tokensPerSecond(), cached.tokens(), cached.seconds());
+      out.flush();
+      ModelBench.GenerationFigures uncached = bench.generate(64, 64, false, 2);
+      out.printf(
+          "generate 64 x 64, no cache:  %8.0f tokens/s  (%d tokens in %.2f s); cache speed-up"
+              + " %.1fx%n",
+          uncached.tokensPerSecond(),
+          uncached.tokens(),
+          uncached.seconds(),
+          cached.tokensPerSecond() / uncached.tokensPerSecond());
+      out.flush();
+      ModelBench.GenerationFigures scored = bench.score(64, 64, 3);
+      out.printf(
+          "score (teacher-forced, 64 x (16 + 64)): %8.0f tokens/s%n", scored.tokensPerSecond());
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("preset", preset);
       figures.put("parameters", config.parameterCount());
       figures.put("matmul_gflops", matmul);
       figures.put("train_tokens_per_s", train.tokensPerSecond());
       figures.put("train_flops_fraction", train.gflops() / matmul);
+      figures.put("gen_tokens_per_s_cached", cached.tokensPerSecond());
+      figures.put("gen_tokens_per_s_uncached", uncached.tokensPerSecond());
+      figures.put("score_tokens_per_s", scored.tokensPerSecond());
       if (json != null) {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
         out.println("wrote " + json);

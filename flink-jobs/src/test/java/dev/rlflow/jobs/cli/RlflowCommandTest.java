@@ -15,7 +15,7 @@ class RlflowCommandTest {
   void helpListsEveryCommandAndEachCommandHasHelp() {
     CliRun help = CliRun.of("--help");
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("quickstart", "dataset", "config", "data");
+    assertThat(help.out()).contains("quickstart", "dataset", "config", "data", "bench");
     for (String[] command :
         new String[][] {
           {"quickstart", "--help"},
@@ -23,7 +23,8 @@ class RlflowCommandTest {
           {"config", "check", "--help"},
           {"config", "reference", "--help"},
           {"data", "sample", "--help"},
-          {"data", "check", "--help"}
+          {"data", "check", "--help"},
+          {"bench", "model", "--help"}
         }) {
       CliRun run = CliRun.of(command);
       assertThat(run.exitCode()).as(String.join(" ", command)).isZero();
