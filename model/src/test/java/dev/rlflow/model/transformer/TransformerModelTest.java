@@ -144,6 +144,41 @@ class TransformerModelTest {
     }
   }
 
+  /** The GPU default precision; on CPU too, so the FP16 path is exercised without a GPU. */
+  @Test
+  void fp16ForwardAgreesWithFp32() {
+    try (TransformerModel fp32 =
+            TransformerModel.create(
+                SMALL_QWEN, TransformerModel.Head.LM, DataType.FLOAT32, Device.cpu(), 5);
+        TransformerModel fp16 =
+            TransformerModel.of(
+                SMALL_QWEN,
+                TransformerModel.Head.LM,
+                DataType.FLOAT16,
+                Device.cpu(),
+                fp32.weights(),
+                false);
+        NDManager step = fp32.manager().newSubManager()) {
+      NDArray tokens = step.create(new long[][] {{0, 3, 1, 4, 1}, {5, 9, 2, 6, 5}});
+      NDArray valid = step.create(new float[][] {{0, 1, 1, 1, 1}, {1, 1, 1, 1, 1}});
+      NDArray full =
+          fp32.forward(ModelInput.of(tokens, valid, DataType.FLOAT32), null, false).output();
+      NDArray half =
+          fp16.forward(ModelInput.of(tokens, valid, DataType.FLOAT16), null, false).output();
+      assertThat(half.getDataType()).isEqualTo(DataType.FLOAT16);
+      NDArray diff = half.toType(DataType.FLOAT32, false).sub(full).abs().get("0:1, 1:");
+      assertThat(diff.max().getFloat()).isLessThan(2e-2f);
+      assertThat(
+              half.toType(DataType.FLOAT32, false)
+                  .get("1:2")
+                  .sub(full.get("1:2"))
+                  .abs()
+                  .max()
+                  .getFloat())
+          .isLessThan(2e-2f);
+    }
+  }
+
   @Test
   void leftPaddingDoesNotChangeTheLogitsOfRealTokens() {
     try (TransformerModel model =
