@@ -27,6 +27,9 @@ public final class ConfigSchema {
               "policy",
               "The policy model: architecture and size, or a checkpoint; tokenizer; device.",
               PolicyConfig.OPTIONS),
+          new Section("sft", "Supervised warm start on the demonstrations.", SftConfig.OPTIONS),
+          new Section(
+              "eval", "Evaluation of a policy on the held-out problems.", EvalConfig.OPTIONS),
           new Section("rollout", "Sampling of responses by the actor.", RolloutConfig.OPTIONS),
           new Section("reward", "Outcome verifier and process reward model.", RewardConfig.OPTIONS),
           new Section(

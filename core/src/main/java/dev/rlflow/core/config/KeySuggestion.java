@@ -14,12 +14,14 @@ final class KeySuggestion {
   static Optional<String> closest(String unknown, Collection<String> known) {
     String best = null;
     int bestScore = Integer.MAX_VALUE;
+    int bestFull = Integer.MAX_VALUE;
     for (String candidate : known) {
-      int score =
-          Math.min(
-              editDistance(unknown, candidate), editDistance(leaf(unknown), leaf(candidate)) + 1);
-      if (score < bestScore) {
+      int full = editDistance(unknown, candidate);
+      int score = Math.min(full, editDistance(leaf(unknown), leaf(candidate)) + 1);
+      // On a tie the closer whole path wins: rolout.temperature is rollout's, not eval's.
+      if (score < bestScore || (score == bestScore && full < bestFull)) {
         bestScore = score;
+        bestFull = full;
         best = candidate;
       }
     }

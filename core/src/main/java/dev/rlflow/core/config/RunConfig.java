@@ -22,6 +22,8 @@ public record RunConfig(
     RunSettings run,
     TaskConfig task,
     PolicyConfig policy,
+    SftConfig sft,
+    EvalConfig eval,
     RolloutConfig rollout,
     RewardConfig reward,
     AlgorithmConfig algorithm,
@@ -45,10 +47,14 @@ public record RunConfig(
     }
     TaskConfig task = TaskConfig.from(values);
     PolicyConfig policy = PolicyConfig.from(values);
+    SftConfig sft = SftConfig.from(values);
+    EvalConfig eval = EvalConfig.from(values);
     RolloutConfig rollout = RolloutConfig.from(values);
     RewardConfig reward = RewardConfig.from(values);
     AlgorithmConfig algorithm = AlgorithmConfig.from(values);
     policy.validate(problems);
+    sft.validate(problems);
+    eval.validate(problems);
     reward.validate(task, problems);
     algorithm.validate(rollout, problems);
     if (!problems.isEmpty()) {
@@ -59,6 +65,8 @@ public record RunConfig(
         RunSettings.from(values),
         task,
         policy,
+        sft,
+        eval,
         rollout,
         reward,
         algorithm,

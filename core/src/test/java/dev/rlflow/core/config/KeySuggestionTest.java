@@ -7,7 +7,12 @@ import org.junit.jupiter.api.Test;
 
 class KeySuggestionTest {
   private static final List<String> KEYS =
-      List.of("rollout.temperature", "rollout.top_p", "algorithm.clip_ratio", "run.seed");
+      List.of(
+          "eval.temperature",
+          "rollout.temperature",
+          "rollout.top_p",
+          "algorithm.clip_ratio",
+          "run.seed");
 
   @Test
   void editDistanceIsLevenshtein() {
@@ -19,6 +24,7 @@ class KeySuggestionTest {
   @Test
   void suggestsTyposAndMovedKeysButNotStrangers() {
     assertThat(KeySuggestion.closest("rollout.temprature", KEYS)).contains("rollout.temperature");
+    assertThat(KeySuggestion.closest("rolout.temperature", KEYS)).contains("rollout.temperature");
     assertThat(KeySuggestion.closest("rollout.top_q", KEYS)).contains("rollout.top_p");
     assertThat(KeySuggestion.closest("ppo.clip_ratio", KEYS)).contains("algorithm.clip_ratio");
     assertThat(KeySuggestion.closest("run.sed", KEYS)).contains("run.seed");
