@@ -21,8 +21,19 @@ public record ComputeTarget(Device device, DataType dtype) {
 
   /** The target for {@code policy} given {@code gpus} visible GPUs. */
   public static ComputeTarget of(PolicyConfig policy, int gpus) {
+    return of(policy.device(), policy.dtype(), gpus);
+  }
+
+  /** The target for a device and dtype choice on this machine. */
+  public static ComputeTarget of(PolicyConfig.Device device, PolicyConfig.Dtype dtype) {
+    return of(device, dtype, Engine.getInstance().getGpuCount());
+  }
+
+  /** The target for a device and dtype choice given {@code gpus} visible GPUs. */
+  public static ComputeTarget of(
+      PolicyConfig.Device device, PolicyConfig.Dtype precision, int gpus) {
     boolean gpu =
-        switch (policy.device()) {
+        switch (device) {
           case AUTO -> gpus > 0;
           case CPU -> false;
           case GPU -> {
@@ -35,7 +46,7 @@ public record ComputeTarget(Device device, DataType dtype) {
           }
         };
     DataType dtype =
-        switch (policy.dtype()) {
+        switch (precision) {
           case AUTO -> gpu ? DataType.FLOAT16 : DataType.FLOAT32;
           case FP32 -> DataType.FLOAT32;
           case FP16 -> DataType.FLOAT16;

@@ -107,8 +107,9 @@ public final class ModelBench {
                   DataType.FLOAT32);
           try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray logits = model.forward(input, null, true).output(); // (B, T, V)
-            NDArray loss =
-                logits.logSoftmax(-1).mul(targets).sum().neg().div(TRAIN_BATCH * TRAIN_LENGTH);
+            // A divisor array of the scope: DJL's div(Number) frees its scalar before backward.
+            NDArray tokenCount = scope.create((float) (TRAIN_BATCH * TRAIN_LENGTH));
+            NDArray loss = logits.logSoftmax(-1).mul(targets).sum().neg().div(tokenCount);
             collector.backward(loss);
           }
           for (Map.Entry<String, NDArray> w : model.weights().entrySet()) {

@@ -2,14 +2,17 @@ package dev.rlflow.jobs.runner;
 
 import java.io.PrintWriter;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs a job graph where the process was started: under {@code flink run} in the context the Flink
@@ -45,10 +48,40 @@ public final class JobRunner {
   /** Builds the graph with {@code define}, runs it to completion and returns its result. */
   public JobExecutionResult run(String jobName, Consumer<StreamExecutionEnvironment> define)
       throws Exception {
+    return onCluster(
+        env -> {
+          define.accept(env);
+          return env.execute(jobName);
+        });
+  }
+
+  /**
+   * Builds the graph with {@code define} and hands every record of the stream it returns to {@code
+   * onRecord} as the job produces it (progress, metrics), until the job ends.
+   */
+  public <T> void collect(
+      String jobName,
+      Function<StreamExecutionEnvironment, DataStream<T>> define,
+      Consumer<T> onRecord)
+      throws Exception {
+    onCluster(
+        env -> {
+          try (CloseableIterator<T> records = define.apply(env).executeAndCollect(jobName)) {
+            records.forEachRemaining(onRecord);
+          }
+          return null;
+        });
+  }
+
+  /** What to do with an environment connected to the cluster this process runs on. */
+  @FunctionalInterface
+  private interface ClusterWork<R> {
+    R run(StreamExecutionEnvironment env) throws Exception;
+  }
+
+  private <R> R onCluster(ClusterWork<R> work) throws Exception {
     if (inFlinkClientContext()) {
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      define.accept(env);
-      return env.execute(jobName);
+      return work.run(StreamExecutionEnvironment.getExecutionEnvironment());
     }
     Configuration conf = new Configuration();
     conf.set(RestOptions.BIND_PORT, "0");
@@ -65,10 +98,8 @@ public final class JobRunner {
       java.net.URI rest = cluster.getRestAddress().get();
       out.println("Flink web UI: " + rest);
       out.flush();
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort());
-      define.accept(env);
-      return env.execute(jobName);
+      return work.run(
+          StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort()));
     }
   }
 }

@@ -92,8 +92,11 @@ final class Attention extends AbstractBlock {
     // Group the H query heads by the kv head they read, so K and V are never copied H/G times:
     // (B, H, T, D) -> (B, G, H/G * T, D).
     NDArray grouped = query.reshape(b, kvHeads, (long) group * t, headDim);
-    NDArray scores =
-        grouped.matMul(key.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim)); // (B, G, H/G*T, S)
+    // The scale is an array of the step's scope, not a Java number: DJL's div(Number) frees its
+    // scalar at once while autograd keeps a pointer to it for the backward pass (DESIGN.md §1).
+    NDArray scale =
+        x.getManager().create((float) (1 / Math.sqrt(headDim))).toType(x.getDataType(), false);
+    NDArray scores = grouped.matMul(key.transpose(0, 1, 3, 2)).mul(scale); // (B, G, H/G*T, S)
     scores = scores.reshape(b, heads, t, s).add(attentionBias); // (B, H, T, S)
     NDArray probs = scores.softmax(-1).reshape(b, kvHeads, (long) group * t, s);
     NDArray mixed = probs.matMul(value); // (B, G, H/G*T, D)

@@ -77,6 +77,34 @@ public record ArithProblem(String id, long start, List<Operation> operations) {
     return text.toString();
   }
 
+  /**
+   * The problem a question text states ({@code start 7, +5, *3, -4}), the inverse of {@link
+   * #question()}: how operators that see only the text get the ground truth back.
+   *
+   * @throws IllegalArgumentException naming the text when it is not an arith question
+   */
+  public static ArithProblem parse(String id, String question) {
+    String[] parts = question.strip().split(",\\s*");
+    if (parts.length < 2 || !parts[0].startsWith("start ")) {
+      throw new IllegalArgumentException("Not an arith question: '" + question + "'");
+    }
+    try {
+      long start = Long.parseLong(parts[0].substring("start ".length()).strip());
+      List<Operation> operations = new java.util.ArrayList<>();
+      for (int i = 1; i < parts.length; i++) {
+        String part = parts[i].strip();
+        ArithOp op =
+            ArithOp.ofSymbol(part.charAt(0))
+                .orElseThrow(() -> new IllegalArgumentException("unknown operation " + part));
+        operations.add(new Operation(op, Long.parseLong(part.substring(1))));
+      }
+      return new ArithProblem(id, start, operations);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "Not an arith question: '" + question + "' (" + e.getMessage() + ")", e);
+    }
+  }
+
   /** One line {@code a op b = c} per operation, then {@code answer: N}, joined by {@code "\n"}. */
   public String referenceSolution() {
     StringJoiner lines = new StringJoiner("\n");

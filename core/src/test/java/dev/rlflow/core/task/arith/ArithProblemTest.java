@@ -82,4 +82,17 @@ class ArithProblemTest {
     assertThatThrownBy(() -> ArithOp.ADD.apply(Long.MAX_VALUE, 1))
         .isInstanceOf(ArithmeticException.class);
   }
+
+  @org.junit.jupiter.api.Test
+  void parseInvertsQuestion() {
+    for (ArithProblem problem :
+        new ArithGenerator(ArithSpec.defaults(), ArithSplit.TEST, 3).generate(200)) {
+      org.assertj.core.api.Assertions.assertThat(
+              ArithProblem.parse(problem.id(), problem.question()))
+          .isEqualTo(problem);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ArithProblem.parse("x", "start 3, %4"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("start 3, %4");
+  }
 }
