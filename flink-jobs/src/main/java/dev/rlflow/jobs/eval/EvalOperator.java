@@ -1,0 +1,156 @@
+package dev.rlflow.jobs.eval;
+
+import ai.djl.engine.Engine;
+import dev.rlflow.core.answer.AnswerVerifier;
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.task.arith.ArithProblem;
+import dev.rlflow.core.task.arith.StepCheck;
+import dev.rlflow.core.task.arith.StepChecker;
+import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.task.ProblemRecord;
+import dev.rlflow.jobs.task.PromptFormat;
+import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.tokenizer.Tokenizer;
+import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.rollout.GenerationEngine;
+import dev.rlflow.rollout.GenerationRequest;
+import dev.rlflow.rollout.Sample;
+import dev.rlflow.rollout.SamplingParams;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Evaluates a policy checkpoint on held-out problems, a batch at a time: a greedy solution and
+ * {@code eval.samples} sampled ones per problem, each judged by the answer verifier and, for
+ * {@code arith}, the greedy one step by step by the ground-truth step checker.
+ */
+final class EvalOperator extends AbstractStreamOperator<ProblemResult>
+    implements OneInputStreamOperator<ProblemRecord, ProblemResult>, BoundedOneInput {
+  private final RunContext run;
+  private final String checkpoint;
+  private transient RunConfig config;
+  private transient Tokenizer tokenizer;
+  private transient TransformerModel policy;
+  private transient GenerationEngine engine;
+  private transient List<ProblemRecord> pending;
+  private transient int evaluated;
+  private transient int correct;
+
+  EvalOperator(RunContext run, String checkpoint) {
+    this.run = run;
+    this.checkpoint = checkpoint;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    config = run.config();
+    Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
+    tokenizer = Tokenizers.load(config.policy().tokenizer());
+    policy =
+        TransformerModel.load(
+            Path.of(checkpoint),
+            TransformerModel.Head.LM,
+            ComputeTarget.of(config.policy()),
+            config.run().seed());
+    int newline = tokenizer.encode("\n")[0];
+    engine =
+        new GenerationEngine(
+            policy,
+            config.run().seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+            Set.of(newline),
+            tokenizer::token);
+    pending = new ArrayList<>();
+    getMetricGroup().gauge("accuracy", () -> evaluated == 0 ? 0.0 : (double) correct / evaluated);
+  }
+
+  @Override
+  public void processElement(StreamRecord<ProblemRecord> element) {
+    pending.add(element.getValue());
+    if (pending.size() >= config.eval().batchSize()) {
+      flush();
+    }
+  }
+
+  @Override
+  public void endInput() {
+    flush();
+  }
+
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    int maxNew = config.rollout().maxNewTokens();
+    Set<Integer> stop = Set.of(tokenizer.eosId());
+    SamplingParams greedy = new SamplingParams(0, 0, 1, maxNew, stop, List.of());
+    SamplingParams sampled =
+        new SamplingParams(config.eval().temperature(), 0, 1, maxNew, stop, List.of());
+    List<GenerationRequest> requests = new ArrayList<>();
+    for (ProblemRecord p : pending) {
+      int[] prompt = PromptFormat.prompt(tokenizer, p.question());
+      requests.add(new GenerationRequest(p.id() + "/greedy", prompt, 1, greedy));
+      if (config.eval().samples() > 0) {
+        requests.add(
+            new GenerationRequest(p.id() + "/sampled", prompt, config.eval().samples(), sampled));
+      }
+    }
+    List<Sample> samples = engine.generate(requests);
+    AnswerVerifier verifier = new AnswerVerifier();
+    StepChecker checker = new StepChecker();
+    int next = 0;
+    for (ProblemRecord p : pending) {
+      String greedyText = tokenizer.decode(samples.get(next++).tokens());
+      boolean greedyCorrect = verifier.verify(greedyText, p.answer()).correct();
+      int stepsCorrect = 0;
+      if (config.task().name() == dev.rlflow.core.config.TaskConfig.TaskName.ARITH) {
+        StepCheck check = checker.check(ArithProblem.parse(p.id(), p.question()), greedyText);
+        stepsCorrect = (int) check.steps().stream().filter(s -> s.correct()).count();
+        stepsCorrect = Math.min(stepsCorrect, p.steps());
+      }
+      int samplesCorrect = 0;
+      for (int i = 0; i < config.eval().samples(); i++) {
+        String text = tokenizer.decode(samples.get(next++).tokens());
+        if (verifier.verify(text, p.answer()).correct()) {
+          samplesCorrect++;
+        }
+      }
+      evaluated++;
+      correct += greedyCorrect ? 1 : 0;
+      output.collect(
+          new StreamRecord<>(
+              new ProblemResult(
+                  p.id(),
+                  p.steps(),
+                  greedyCorrect,
+                  stepsCorrect,
+                  config.eval().samples(),
+                  samplesCorrect,
+                  greedyText)));
+    }
+    pending.clear();
+  }
+
+  @Override
+  public void close() throws Exception {
+    // Never throw from close(): a failing task would take the embedded TaskManager down.
+    try {
+      if (policy != null) {
+        policy.close();
+      }
+      if (tokenizer != null) {
+        tokenizer.close();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the evaluated policy failed", e);
+    }
+    super.close();
+  }
+}

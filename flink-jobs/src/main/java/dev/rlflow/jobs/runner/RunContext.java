@@ -1,0 +1,46 @@
+package dev.rlflow.jobs.runner;
+
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.config.RunConfigLoader;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What an operator needs to know about its run, in a form that travels inside the job graph: the
+ * resolved configuration as YAML (parsed again in the operator, so operators see exactly what the
+ * client validated) and the run directory.
+ *
+ * @param configYaml {@link RunConfig#toYaml()}
+ * @param source where the configuration came from
+ * @param runDirectory the run directory's URI
+ */
+public record RunContext(String configYaml, String source, String runDirectory)
+    implements Serializable {
+
+  public static RunContext of(RunConfig config, RunDirectory run) {
+    return new RunContext(config.toYaml(), config.source(), run.path().toString());
+  }
+
+  /** The configuration, parsed again. */
+  public RunConfig config() {
+    return RunConfigLoader.parse(configYaml, source, Map.of());
+  }
+
+  /**
+   * A local directory inside the run directory. Model checkpoints are written with java.nio;
+   * other filesystems (hdfs://) arrive with the universal checkpoint of the resharding module.
+   */
+  public Path localPath(String relative) {
+    org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(runDirectory);
+    String scheme = path.toUri().getScheme();
+    if (scheme != null && !scheme.equals("file")) {
+      throw new IllegalArgumentException(
+          "Invalid value "
+              + runDirectory
+              + " for run.output_dir: model checkpoints are written to local or file:// paths"
+              + " for now");
+    }
+    return Path.of(path.toUri().getPath()).resolve(relative);
+  }
+}

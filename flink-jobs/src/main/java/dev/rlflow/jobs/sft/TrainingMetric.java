@@ -1,0 +1,25 @@
+package dev.rlflow.jobs.sft;
+
+/**
+ * One optimizer update as the trainer reports it to the client (metrics.csv, progress line).
+ *
+ * @param stage the stage, e.g. {@code sft}
+ * @param step the update, 1-based
+ * @param totalSteps the updates the stage will make
+ * @param loss the training loss of the update
+ * @param lr the learning rate used
+ * @param gradNorm the global gradient norm before clipping
+ * @param tokensPerSecond tokens trained per second in this update
+ * @param skipped the update was skipped (non-finite loss or gradient)
+ * @param checkpoint the checkpoint written after this update, or empty
+ */
+public record TrainingMetric(
+    String stage,
+    long step,
+    long totalSteps,
+    double loss,
+    double lr,
+    double gradNorm,
+    double tokensPerSecond,
+    boolean skipped,
+    String checkpoint) {}
