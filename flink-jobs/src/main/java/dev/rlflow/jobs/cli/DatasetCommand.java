@@ -35,8 +35,10 @@ final class DatasetCommand implements Callable<Integer> {
     RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
     out.println("rlflow dataset: run " + run.runId() + " in " + run.path());
     out.flush();
-    JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out);
-    DatasetJob.Summary summary = DatasetJob.run(config, run, runner);
+    DatasetJob.Summary summary;
+    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out)) {
+      summary = DatasetJob.run(config, run, runner);
+    }
     int min = config.task().arith().minSteps();
     int max = config.task().arith().maxSteps();
     StringBuilder header = new StringBuilder("  split  problems");

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
     versionProvider = RlflowCommand.Version.class,
     subcommands = {
       QuickstartCommand.class,
+      SftCommand.class,
+      EvalCommand.class,
       DatasetCommand.class,
       ConfigCommand.class,
       DataCommand.class,

@@ -28,8 +28,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Evaluates a policy checkpoint on held-out problems, a batch at a time: a greedy solution and
- * {@code eval.samples} sampled ones per problem, each judged by the answer verifier and, for
- * {@code arith}, the greedy one step by step by the ground-truth step checker.
+ * {@code eval.samples} sampled ones per problem, each judged by the answer verifier and, for {@code
+ * arith}, the greedy one step by step by the ground-truth step checker.
  */
 final class EvalOperator extends AbstractStreamOperator<ProblemResult>
     implements OneInputStreamOperator<ProblemRecord, ProblemResult>, BoundedOneInput {

@@ -23,9 +23,11 @@ import org.apache.flink.util.CloseableIterator;
  * that its REST address (the web UI) is known and printed, and so that submission goes through the
  * same REST path a remote cluster uses.
  */
-public final class JobRunner {
+public final class JobRunner implements AutoCloseable {
   private final int slots;
   private final PrintWriter out;
+  private MiniCluster cluster;
+  private java.net.URI restAddress;
 
   /**
    * @param slots task slots of the embedded TaskManager
@@ -83,23 +85,40 @@ public final class JobRunner {
     if (inFlinkClientContext()) {
       return work.run(StreamExecutionEnvironment.getExecutionEnvironment());
     }
-    Configuration conf = new Configuration();
-    conf.set(RestOptions.BIND_PORT, "0");
-    conf.set(RestOptions.ADDRESS, "localhost");
-    conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
-    MiniClusterConfiguration clusterConf =
-        new MiniClusterConfiguration.Builder()
-            .setConfiguration(conf)
-            .setNumTaskManagers(1)
-            .setNumSlotsPerTaskManager(slots)
-            .build();
-    try (MiniCluster cluster = new MiniCluster(clusterConf)) {
-      cluster.start();
-      java.net.URI rest = cluster.getRestAddress().get();
-      out.println("Flink web UI: " + rest);
+    java.net.URI rest = embeddedCluster();
+    return work.run(
+        StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort()));
+  }
+
+  /** Starts the embedded cluster on first use; every job of this runner then shares it. */
+  private java.net.URI embeddedCluster() throws Exception {
+    if (cluster == null) {
+      Configuration conf = new Configuration();
+      conf.set(RestOptions.BIND_PORT, "0");
+      conf.set(RestOptions.ADDRESS, "localhost");
+      conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+      MiniCluster started =
+          new MiniCluster(
+              new MiniClusterConfiguration.Builder()
+                  .setConfiguration(conf)
+                  .setNumTaskManagers(1)
+                  .setNumSlotsPerTaskManager(slots)
+                  .build());
+      started.start();
+      cluster = started;
+      restAddress = started.getRestAddress().get();
+      out.println("Flink web UI: " + restAddress);
       out.flush();
-      return work.run(
-          StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort()));
+    }
+    return restAddress;
+  }
+
+  /** Stops the embedded cluster, if one was started. */
+  @Override
+  public void close() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+      cluster = null;
     }
   }
 }

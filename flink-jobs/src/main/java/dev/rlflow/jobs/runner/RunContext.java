@@ -28,8 +28,8 @@ public record RunContext(String configYaml, String source, String runDirectory)
   }
 
   /**
-   * A local directory inside the run directory. Model checkpoints are written with java.nio;
-   * other filesystems (hdfs://) arrive with the universal checkpoint of the resharding module.
+   * A local directory inside the run directory. Model checkpoints are written with java.nio; other
+   * filesystems (hdfs://) arrive with the universal checkpoint of the resharding module.
    */
   public Path localPath(String relative) {
     org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(runDirectory);

@@ -69,10 +69,7 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         SftTrainer trainer = new SftTrainer(model, trainerConfig(sft), tokenizer.padId())) {
       List<SftExample> examples = new ArrayList<>(demonstrations.size());
       for (ProblemRecord p : demonstrations) {
-        examples.add(
-            new SftExample(
-                PromptFormat.prompt(tokenizer, p.question()),
-                PromptFormat.response(tokenizer, p.solution())));
+        examples.add(PromptFormat.example(tokenizer, p.question(), p.solution()));
       }
       BatchOrder order = new BatchOrder(examples.size(), config.run().seed());
       for (int update = 1; update <= sft.updates(); update++) {
@@ -135,7 +132,7 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         };
     return new SftTrainer.Config(
         schedule,
-        AdamW.Hyperparameters.withWeightDecay(sft.weightDecay()),
+        AdamW.Hyperparameters.defaults().withWeightDecay(sft.weightDecay()),
         sft.gradClip(),
         sft.microBatches(),
         sft.maxSkippedUpdates());

@@ -1,30 +1,23 @@
 package dev.rlflow.jobs.task;
 
 import dev.rlflow.model.tokenizer.Tokenizer;
+import dev.rlflow.training.sft.SftExample;
 
 /**
  * How a problem meets the policy: the prompt is {@code <bos> question \n}, the response the
- * solution text followed by {@code <eos>}. Training, generation and scoring all use this one
- * layout, so a model trained by SFT is prompted exactly as it was taught.
+ * solution followed by {@code <eos>} (the token layout of {@link SftExample#encode}). Training,
+ * generation and scoring all use it, so a model trained by SFT is prompted as it was taught.
  */
 public final class PromptFormat {
   private PromptFormat() {}
 
-  /** The prompt tokens of a question. */
-  public static int[] prompt(Tokenizer tokenizer, String question) {
-    int[] text = tokenizer.encode(question + "\n");
-    int[] prompt = new int[text.length + 1];
-    prompt[0] = tokenizer.bosId();
-    System.arraycopy(text, 0, prompt, 1, text.length);
-    return prompt;
+  /** A demonstration: the question as prompt, the reference solution as response. */
+  public static SftExample example(Tokenizer tokenizer, String question, String solution) {
+    return SftExample.encode(tokenizer, question + "\n", solution);
   }
 
-  /** The response tokens of a solution, ending with EOS. */
-  public static int[] response(Tokenizer tokenizer, String solution) {
-    int[] text = tokenizer.encode(solution);
-    int[] response = new int[text.length + 1];
-    System.arraycopy(text, 0, response, 0, text.length);
-    response[text.length] = tokenizer.eosId();
-    return response;
+  /** The prompt tokens of a question. */
+  public static int[] prompt(Tokenizer tokenizer, String question) {
+    return example(tokenizer, question, "").prompt();
   }
 }

@@ -40,8 +40,10 @@ class DatasetJobITCase {
     RunDirectory run = RunDirectory.create(config, clock);
     StringWriter log = new StringWriter();
 
-    DatasetJob.Summary summary =
-        DatasetJob.run(config, run, new JobRunner(2, new PrintWriter(log, true)));
+    DatasetJob.Summary summary;
+    try (JobRunner runner = new JobRunner(2, new PrintWriter(log, true))) {
+      summary = DatasetJob.run(config, run, runner);
+    }
 
     assertThat(run.runId()).isEqualTo("it-20261122-100000");
     assertThat(log.toString()).startsWith("Flink web UI: http://localhost:");
@@ -86,7 +88,9 @@ class DatasetJobITCase {
             "it.yaml",
             Map.of("run.output_dir", out.toString()));
     RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
-    DatasetJob.run(config, run, new JobRunner(1, new PrintWriter(new StringWriter())));
+    try (JobRunner runner = new JobRunner(1, new PrintWriter(new StringWriter()))) {
+      DatasetJob.run(config, run, runner);
+    }
     List<String> questions = new ArrayList<>();
     readLines(out.resolve("same/data/train"))
         .forEach(p -> questions.add(p.get("id").asText() + " " + p.get("question").asText()));

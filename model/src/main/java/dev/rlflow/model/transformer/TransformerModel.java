@@ -11,6 +11,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.rlflow.model.ComputeTarget;
@@ -225,15 +226,23 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
    * backbone from the policy); returns how many were copied.
    */
   public int copyWeightsFrom(Map<String, NDArray> source) {
-    int copied = 0;
-    for (Map.Entry<String, Weights.Spec> e : specs.entrySet()) {
-      NDArray from = source.get(e.getKey());
-      if (from != null && from.getShape().equals(e.getValue().shape())) {
-        e.getValue().parameter().getArray().set(new NDIndex("..."), from.toType(dtype, false));
-        copied++;
+    // In-place writes to trainable weights are refused while autograd records, and grad mode is
+    // per thread (a Flink task thread starts with it on): switch it off for the copy.
+    boolean recording = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      int copied = 0;
+      for (Map.Entry<String, Weights.Spec> e : specs.entrySet()) {
+        NDArray from = source.get(e.getKey());
+        if (from != null && from.getShape().equals(e.getValue().shape())) {
+          e.getValue().parameter().getArray().set(new NDIndex("..."), from.toType(dtype, false));
+          copied++;
+        }
       }
+      return copied;
+    } finally {
+      JniUtils.setGradMode(recording);
     }
-    return copied;
   }
 
   public ModelConfig config() {

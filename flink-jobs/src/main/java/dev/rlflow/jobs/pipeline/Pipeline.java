@@ -1,0 +1,135 @@
+package dev.rlflow.jobs.pipeline;
+
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.eval.EvalJob;
+import dev.rlflow.jobs.report.EvalResult;
+import dev.rlflow.jobs.report.MetricsTable;
+import dev.rlflow.jobs.report.ReportWriter;
+import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.runner.JobRunner;
+import dev.rlflow.jobs.runner.Progress;
+import dev.rlflow.jobs.runner.RunDirectory;
+import dev.rlflow.jobs.sft.SftJob;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs stages of a run in order on one cluster (embedded, or the one {@code flink run} targets),
+ * into one run directory: every stage adds rows to {@code metrics.csv} and a line to {@code
+ * summary.json}, and {@code report.html} is rewritten at the end.
+ */
+public final class Pipeline {
+  /** The stages rlflow can run. */
+  public enum Stage {
+    /** Supervised warm start on the demonstrations. */
+    SFT,
+    /** Accuracy of the latest policy on the held-out problems. */
+    EVAL
+  }
+
+  private final RunConfig config;
+  private final PrintWriter out;
+  private final Clock clock;
+
+  public Pipeline(RunConfig config, PrintWriter out, Clock clock) {
+    this.config = config;
+    this.out = out;
+    this.clock = clock;
+  }
+
+  /**
+   * Runs {@code stages}; {@code policy} is the checkpoint evaluation starts from when no SFT stage
+   * runs before it (else {@code policy.checkpoint}). Returns the run's summary.
+   */
+  public RunSummary run(List<Stage> stages, Optional<String> policy) throws Exception {
+    long start = System.nanoTime();
+    RunDirectory run = RunDirectory.create(config, clock);
+    out.printf(
+        "rlflow: run %s (config hash %s) in %s; stages %s%n",
+        run.runId(), config.configHash(), run.path(), stages);
+    out.flush();
+    MetricsTable metrics = new MetricsTable();
+    List<RunSummary.Stage> done = new ArrayList<>();
+    Optional<String> checkpoint = policy.or(() -> config.policy().checkpoint());
+    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out)) {
+      for (Stage stage : stages) {
+        long stageStart = System.nanoTime();
+        Map<String, Double> figures = new LinkedHashMap<>();
+        switch (stage) {
+          case SFT -> {
+            SftJob.Result sft =
+                SftJob.run(config, run, runner, metrics, seconds(start), Progress.console(out));
+            checkpoint = Optional.of(sft.checkpoint());
+            figures.put("final_loss", sft.finalLoss());
+            figures.put("updates", (double) sft.updates());
+            out.printf(
+                "sft: %d updates, final loss %.4f, checkpoint %s%n",
+                sft.updates(), sft.finalLoss(), sft.checkpoint());
+          }
+          case EVAL -> {
+            String evaluated =
+                checkpoint.orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "Nothing to evaluate: set policy.checkpoint (or --checkpoint), or run"
+                                + " sft first"));
+            out.printf(
+                "eval: %s on %d held-out problems%n", evaluated, config.task().testExamples());
+            out.flush();
+            EvalResult eval = EvalJob.run(config, run, runner, evaluated, EvalResult.FILE_NAME);
+            print(eval);
+            figures.put("accuracy", eval.accuracy());
+            figures.put("step_accuracy", eval.stepAccuracy());
+            // The accuracy of the policy the previous stage trained, e.g. sft_accuracy.
+            if (!done.isEmpty()) {
+              RunSummary.Stage trained = done.remove(done.size() - 1);
+              Map<String, Double> withAccuracy = new LinkedHashMap<>(trained.figures());
+              withAccuracy.put("accuracy", eval.accuracy());
+              done.add(new RunSummary.Stage(trained.name(), trained.wallSeconds(), withAccuracy));
+            }
+          }
+        }
+        done.add(
+            new RunSummary.Stage(
+                stage.name().toLowerCase(Locale.ROOT), seconds(stageStart), figures));
+      }
+    }
+    RunSummary summary = new RunSummary(run.runId(), config.configHash(), seconds(start), done);
+    summary.write(run.resolve(RunSummary.FILE_NAME));
+    out.printf(
+        "done in %.1f s; report: %s%n", summary.wallSeconds(), new ReportWriter(clock).write(run));
+    out.flush();
+    return summary;
+  }
+
+  private void print(EvalResult eval) {
+    out.printf(
+        Locale.ROOT,
+        "eval: accuracy %.1f %% (greedy), step accuracy %.1f %%, %d problems%n",
+        100 * eval.accuracy(),
+        100 * eval.stepAccuracy(),
+        eval.problems());
+    for (EvalResult.ChainLength length : eval.bySteps()) {
+      out.printf(
+          Locale.ROOT,
+          "  %d steps: %5.1f %% of %d (step accuracy %.1f %%)%n",
+          length.steps(),
+          100 * length.accuracy(),
+          length.problems(),
+          100 * length.stepAccuracy());
+    }
+    eval.passAtK()
+        .forEach(p -> out.printf(Locale.ROOT, "  pass@%d: %.1f %%%n", p.k(), 100 * p.value()));
+    out.flush();
+  }
+
+  private static double seconds(long sinceNanos) {
+    return (System.nanoTime() - sinceNanos) / 1e9;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.rlflow.jobs.sft;
+
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.report.MetricsTable;
+import dev.rlflow.jobs.runner.JobRunner;
+import dev.rlflow.jobs.runner.Progress;
+import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.runner.RunDirectory;
+import dev.rlflow.jobs.task.ProblemRecord;
+import dev.rlflow.jobs.task.TaskData;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * The {@code sft} job: the task's demonstrations ({@code task.train_examples} of the train split) →
+ * one trainer subtask → metrics back to the client, which writes {@code metrics.csv} and shows
+ * progress.
+ *
+ * <pre>
+ * demonstrations ─► SftTrainerOperator ─► TrainingMetric ─► client (metrics.csv, progress)
+ *                      └─ checkpoints/sft-step-N, checkpoints/sft (Hugging Face layout)
+ * </pre>
+ */
+public final class SftJob {
+  private SftJob() {}
+
+  /** What the stage produced. */
+  public record Result(String checkpoint, double finalLoss, long updates, double wallSeconds) {}
+
+  /** Runs SFT for {@code config} into {@code run}, adding rows to {@code metrics}. */
+  public static Result run(
+      RunConfig config,
+      RunDirectory run,
+      JobRunner runner,
+      MetricsTable metrics,
+      double runStartSeconds,
+      Progress progress)
+      throws Exception {
+    TaskData demonstrations = TaskData.load(config, TaskData.Split.TRAIN);
+    RunContext context = RunContext.of(config, run);
+    long start = System.nanoTime();
+    String[] checkpoint = {""};
+    double[] lastLoss = {Double.NaN};
+    long[] updates = {0};
+    runner.collect(
+        "rlflow sft " + run.runId(),
+        env -> {
+          env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+          return env.fromData(demonstrations.problems(), TypeInformation.of(ProblemRecord.class))
+              .name("demonstrations (" + demonstrations.source() + ")")
+              .transform(
+                  "sft trainer",
+                  TypeInformation.of(TrainingMetric.class),
+                  new SftTrainerOperator(context))
+              .setParallelism(1);
+        },
+        metric -> {
+          Map<String, Double> row = new LinkedHashMap<>();
+          row.put("loss", metric.loss());
+          row.put("lr", metric.lr());
+          row.put("grad_norm", metric.gradNorm());
+          row.put("tokens_per_s", metric.tokensPerSecond());
+          metrics.add(
+              "sft", metric.step(), runStartSeconds + (System.nanoTime() - start) / 1e9, row);
+          if (!metric.checkpoint().isEmpty()) {
+            checkpoint[0] = metric.checkpoint();
+          }
+          lastLoss[0] = metric.loss();
+          updates[0] = metric.step();
+          progress.step(
+              "sft",
+              metric.step(),
+              metric.totalSteps(),
+              String.format(
+                  Locale.ROOT,
+                  "loss %.4f  lr %.2e  %,.0f tok/s",
+                  metric.loss(),
+                  metric.lr(),
+                  metric.tokensPerSecond()));
+        });
+    metrics.write(run.resolve(MetricsTable.FILE_NAME));
+    if (checkpoint[0].isEmpty()) {
+      throw new IllegalStateException("The sft job ended without writing its final checkpoint");
+    }
+    return new Result(checkpoint[0], lastLoss[0], updates[0], (System.nanoTime() - start) / 1e9);
+  }
+}
