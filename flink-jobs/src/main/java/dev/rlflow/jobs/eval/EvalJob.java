@@ -25,6 +25,7 @@ public final class EvalJob {
       RunConfig config, RunDirectory run, JobRunner runner, String checkpoint, String file)
       throws Exception {
     TaskData heldOut = TaskData.load(config, TaskData.Split.TEST);
+    heldOut.writeDeadLetters(run.resolve("dead-letters/eval.jsonl"));
     RunContext context = RunContext.of(config, run);
     List<EvalResult.ProblemOutcome> outcomes = new ArrayList<>();
     runner.collect(
@@ -47,7 +48,9 @@ public final class EvalJob {
                     result.greedyStepsCorrect(),
                     result.greedyCorrect(),
                     result.samples(),
-                    result.samplesCorrect())));
+                    result.samplesCorrect(),
+                    result.referenceLogProb(),
+                    result.referenceTokens())));
     List<Integer> ks = config.eval().samples() > 0 ? List.of(1, config.eval().passK()) : List.of();
     EvalResult result = EvalResult.of(outcomes, ks.stream().distinct().toList());
     result.write(run.resolve(file));

@@ -17,6 +17,8 @@ import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.GenerationRequest;
 import dev.rlflow.rollout.Sample;
 import dev.rlflow.rollout.SamplingParams;
+import dev.rlflow.rollout.TeacherForcedScorer;
+import dev.rlflow.training.sft.SftExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,7 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
   private transient Tokenizer tokenizer;
   private transient TransformerModel policy;
   private transient GenerationEngine engine;
+  private transient TeacherForcedScorer scorer;
   private transient List<ProblemRecord> pending;
   private transient int evaluated;
   private transient int correct;
@@ -67,6 +70,7 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
             config.run().seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
             Set.of(newline),
             tokenizer::token);
+    scorer = new TeacherForcedScorer(config.eval().batchSize());
     pending = new ArrayList<>();
     getMetricGroup().gauge("accuracy", () -> evaluated == 0 ? 0.0 : (double) correct / evaluated);
   }
@@ -103,10 +107,24 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
       }
     }
     List<Sample> samples = engine.generate(requests);
+    List<int[]> prompts = new ArrayList<>();
+    List<int[]> references = new ArrayList<>();
+    for (ProblemRecord p : pending) {
+      SftExample example = PromptFormat.example(tokenizer, p.question(), p.solution());
+      prompts.add(example.prompt());
+      references.add(example.response());
+    }
+    float[][] referenceLogProbs = scorer.logProbs(policy, prompts, references);
     AnswerVerifier verifier = new AnswerVerifier();
     StepChecker checker = new StepChecker();
     int next = 0;
+    int index = 0;
     for (ProblemRecord p : pending) {
+      float[] reference = referenceLogProbs[index++];
+      double referenceLogProb = 0;
+      for (float logProb : reference) {
+        referenceLogProb += logProb;
+      }
       String greedyText = tokenizer.decode(samples.get(next++).tokens());
       boolean greedyCorrect = verifier.verify(greedyText, p.answer()).correct();
       int stepsCorrect = 0;
@@ -133,6 +151,8 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
                   stepsCorrect,
                   config.eval().samples(),
                   samplesCorrect,
+                  referenceLogProb,
+                  reference.length,
                   greedyText)));
     }
     pending.clear();

@@ -10,6 +10,8 @@ package dev.rlflow.jobs.eval;
  *     (arith only; 0 otherwise)
  * @param samples sampled solutions
  * @param samplesCorrect sampled solutions with the right final answer
+ * @param referenceLogProb the policy's log-probability of the reference solution (teacher-forced)
+ * @param referenceTokens tokens of the reference solution (with EOS)
  * @param greedyText the greedy solution, for inspection
  */
 public record ProblemResult(
@@ -19,4 +21,6 @@ public record ProblemResult(
     int greedyStepsCorrect,
     int samples,
     int samplesCorrect,
+    double referenceLogProb,
+    int referenceTokens,
     String greedyText) {}

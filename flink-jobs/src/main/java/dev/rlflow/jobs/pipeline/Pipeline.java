@@ -68,6 +68,7 @@ public final class Pipeline {
             checkpoint = Optional.of(sft.checkpoint());
             figures.put("final_loss", sft.finalLoss());
             figures.put("updates", (double) sft.updates());
+            figures.put("dead_letters", (double) sft.deadLetters());
             out.printf(
                 "sft: %d updates, final loss %.4f, checkpoint %s%n",
                 sft.updates(), sft.finalLoss(), sft.checkpoint());
@@ -86,6 +87,7 @@ public final class Pipeline {
             print(eval);
             figures.put("accuracy", eval.accuracy());
             figures.put("step_accuracy", eval.stepAccuracy());
+            figures.put("reference_nll", eval.referenceNll());
             // The accuracy of the policy the previous stage trained, e.g. sft_accuracy.
             if (!done.isEmpty()) {
               RunSummary.Stage trained = done.remove(done.size() - 1);
@@ -111,9 +113,11 @@ public final class Pipeline {
   private void print(EvalResult eval) {
     out.printf(
         Locale.ROOT,
-        "eval: accuracy %.1f %% (greedy), step accuracy %.1f %%, %d problems%n",
+        "eval: accuracy %.1f %% (greedy), step accuracy %.1f %%, reference NLL %.3f nats/token,"
+            + " %d problems%n",
         100 * eval.accuracy(),
         100 * eval.stepAccuracy(),
+        eval.referenceNll(),
         eval.problems());
     for (EvalResult.ChainLength length : eval.bySteps()) {
       out.printf(

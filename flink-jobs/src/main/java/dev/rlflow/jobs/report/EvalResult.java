@@ -23,7 +23,10 @@ import org.apache.flink.core.fs.Path;
  *   <li>{@code by_steps}: the same two figures per chain length (number of reference steps);
  *   <li>{@code sampled_accuracy}: the mean over problems of the fraction of sampled solutions with
  *       the exact answer ({@code null} when no samples were drawn);
- *   <li>{@code pass_at_k}: the mean over problems of {@link PassAtK#estimate}.
+ *   <li>{@code pass_at_k}: the mean over problems of {@link PassAtK#estimate};
+ *   <li>{@code reference_nll}: the policy's mean negative log-likelihood per token of the reference
+ *       solutions (teacher-forced, nats): a smooth score that falls as SFT learns, before any
+ *       answer comes out right.
  * </ul>
  *
  * @param problems the number of problems evaluated, at least 1
@@ -34,6 +37,7 @@ import org.apache.flink.core.fs.Path;
  * @param samplesPerProblem sampled solutions per problem, 0 when none were drawn
  * @param sampledAccuracy the exact-answer accuracy of the samples, {@code null} iff none were drawn
  * @param passAtK pass@k for increasing k, each at most {@code samplesPerProblem}
+ * @param referenceNll mean negative log-likelihood per reference-solution token, >= 0
  */
 @JsonPropertyOrder({
   "problems",
@@ -42,7 +46,8 @@ import org.apache.flink.core.fs.Path;
   "by_steps",
   "samples_per_problem",
   "sampled_accuracy",
-  "pass_at_k"
+  "pass_at_k",
+  "reference_nll"
 })
 public record EvalResult(
     @JsonProperty("problems") int problems,
@@ -51,7 +56,8 @@ public record EvalResult(
     @JsonProperty("by_steps") List<ChainLength> bySteps,
     @JsonProperty("samples_per_problem") int samplesPerProblem,
     @JsonProperty("sampled_accuracy") Double sampledAccuracy,
-    @JsonProperty("pass_at_k") List<PassAtK> passAtK) {
+    @JsonProperty("pass_at_k") List<PassAtK> passAtK,
+    @JsonProperty("reference_nll") double referenceNll) {
   /** The file's name inside a run directory. */
   public static final String FILE_NAME = "eval.json";
 
@@ -62,6 +68,10 @@ public record EvalResult(
           "Invalid value " + problems + " for problems: must be >= 1");
     }
     checkFraction("accuracy", accuracy);
+    if (!(referenceNll >= 0)) {
+      throw new IllegalArgumentException(
+          "Invalid value " + referenceNll + " for reference_nll: must be >= 0");
+    }
     checkFraction("step_accuracy", stepAccuracy);
     if (bySteps == null || passAtK == null) {
       throw new IllegalArgumentException("by_steps and pass_at_k must be present");
@@ -142,7 +152,13 @@ public record EvalResult(
    * @param correctSamples how many of those have the exact reference answer
    */
   public record ProblemOutcome(
-      int steps, int correctSteps, boolean correct, int samples, int correctSamples) {
+      int steps,
+      int correctSteps,
+      boolean correct,
+      int samples,
+      int correctSamples,
+      double referenceLogProb,
+      int referenceTokens) {
     /** Validates the counts. */
     public ProblemOutcome {
       if (steps < 1 || correctSteps < 0 || correctSteps > steps) {
@@ -160,6 +176,14 @@ public record EvalResult(
                 + ", samples="
                 + samples
                 + ": must satisfy 0 <= correctSamples <= samples");
+      }
+      if (referenceTokens < 1 || !(referenceLogProb <= 0)) {
+        throw new IllegalArgumentException(
+            "Invalid reference log-prob "
+                + referenceLogProb
+                + " over "
+                + referenceTokens
+                + " tokens: must be <= 0 over >= 1 tokens");
       }
     }
   }
@@ -220,7 +244,18 @@ public record EvalResult(
         bySteps,
         n,
         sampled,
-        passAtK);
+        passAtK,
+        referenceNll(outcomes));
+  }
+
+  private static double referenceNll(List<ProblemOutcome> outcomes) {
+    double logProb = 0;
+    long tokens = 0;
+    for (ProblemOutcome o : outcomes) {
+      logProb += o.referenceLogProb();
+      tokens += o.referenceTokens();
+    }
+    return -logProb / tokens;
   }
 
   /** Replaces {@code file} with these figures as JSON. */

@@ -51,6 +51,12 @@ public final class Progress {
     out.flush();
   }
 
+  /** A line of its own between progress updates. */
+  public void note(String text) {
+    out.println((terminal ? "\n" : "") + text);
+    out.flush();
+  }
+
   private static String format(double seconds) {
     Duration d = Duration.ofSeconds(Math.round(seconds));
     return d.toMinutes() > 0

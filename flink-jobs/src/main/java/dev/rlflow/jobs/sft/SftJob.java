@@ -28,7 +28,8 @@ public final class SftJob {
   private SftJob() {}
 
   /** What the stage produced. */
-  public record Result(String checkpoint, double finalLoss, long updates, double wallSeconds) {}
+  public record Result(
+      String checkpoint, double finalLoss, long updates, int deadLetters, double wallSeconds) {}
 
   /** Runs SFT for {@code config} into {@code run}, adding rows to {@code metrics}. */
   public static Result run(
@@ -40,6 +41,13 @@ public final class SftJob {
       Progress progress)
       throws Exception {
     TaskData demonstrations = TaskData.load(config, TaskData.Split.TRAIN);
+    int deadLetters = demonstrations.writeDeadLetters(run.resolve("dead-letters/sft.jsonl"));
+    if (deadLetters > 0) {
+      progress.note(
+          deadLetters
+              + " malformed demonstration lines set aside in "
+              + run.resolve("dead-letters/sft.jsonl"));
+    }
     RunContext context = RunContext.of(config, run);
     long start = System.nanoTime();
     String[] checkpoint = {""};
@@ -85,6 +93,7 @@ public final class SftJob {
     if (checkpoint[0].isEmpty()) {
       throw new IllegalStateException("The sft job ended without writing its final checkpoint");
     }
-    return new Result(checkpoint[0], lastLoss[0], updates[0], (System.nanoTime() - start) / 1e9);
+    return new Result(
+        checkpoint[0], lastLoss[0], updates[0], deadLetters, (System.nanoTime() - start) / 1e9);
   }
 }

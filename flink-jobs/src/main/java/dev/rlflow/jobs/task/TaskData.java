@@ -1,5 +1,7 @@
 package dev.rlflow.jobs.task;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlflow.core.answer.StepSplitter;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.TaskConfig;
@@ -14,6 +16,7 @@ import dev.rlflow.core.task.dataset.Layout;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -84,6 +87,29 @@ public record TaskData(List<ProblemRecord> problems, List<DeadLetter> deadLetter
       problems.add(of(problem, splitter.steps(problem.referenceSolution()).size()));
     }
     return new TaskData(problems, read.deadLetters(), uri.get());
+  }
+
+  /**
+   * Writes the dead letters, one JSON object per line ({@code source}, {@code line_number}, {@code
+   * reason}, {@code line}), to {@code file}; returns how many there were.
+   */
+  public int writeDeadLetters(Path file) throws IOException {
+    if (deadLetters.isEmpty()) {
+      return 0;
+    }
+    ObjectMapper json = new ObjectMapper();
+    try (OutputStream out = file.getFileSystem().create(file, FileSystem.WriteMode.OVERWRITE)) {
+      for (DeadLetter letter : deadLetters) {
+        ObjectNode node = json.createObjectNode();
+        node.put("source", letter.source())
+            .put("line_number", letter.lineNumber())
+            .put("reason", letter.reason())
+            .put("line", letter.line());
+        out.write(json.writeValueAsBytes(node));
+        out.write('\n');
+      }
+    }
+    return deadLetters.size();
   }
 
   private static ProblemRecord of(Problem problem, int steps) {

@@ -20,10 +20,10 @@ class EvalResultTest {
 
   private static final List<ProblemOutcome> OUTCOMES =
       List.of(
-          new ProblemOutcome(2, 2, true, 4, 2),
-          new ProblemOutcome(2, 1, false, 4, 0),
-          new ProblemOutcome(3, 3, true, 4, 4),
-          new ProblemOutcome(3, 0, false, 4, 1));
+          new ProblemOutcome(2, 2, true, 4, 2, -2.0, 4),
+          new ProblemOutcome(2, 1, false, 4, 0, -2.0, 4),
+          new ProblemOutcome(3, 3, true, 4, 4, -2.0, 4),
+          new ProblemOutcome(3, 0, false, 4, 1, -6.0, 4));
 
   @Test
   void aggregatesPerProblemOutcomes() {
@@ -40,16 +40,18 @@ class EvalResultTest {
     assertThat(result.passAtK().get(0).value()).isEqualTo(0.4375);
     // (5/6 + 0 + 1 + 1/2) / 4
     assertThat(result.passAtK().get(1).value()).isCloseTo(7.0 / 12, within(1e-15));
+    assertThat(result.referenceNll()).isEqualTo(0.75); // (2 + 2 + 2 + 6) / 16 tokens
   }
 
   @Test
   void withoutSamplesHasNoSampledFigures() {
-    EvalResult result = EvalResult.of(List.of(new ProblemOutcome(1, 1, true, 0, 0)), List.of());
+    EvalResult result =
+        EvalResult.of(List.of(new ProblemOutcome(1, 1, true, 0, 0, -2.0, 4)), List.of());
 
     assertThat(result.sampledAccuracy()).isNull();
     assertThat(result.passAtK()).isEmpty();
     assertThatThrownBy(
-            () -> EvalResult.of(List.of(new ProblemOutcome(1, 1, true, 0, 0)), List.of(1)))
+            () -> EvalResult.of(List.of(new ProblemOutcome(1, 1, true, 0, 0, -2.0, 4)), List.of(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid k=1 for pass@k: must be in [1, samples per problem=0]");
   }
@@ -60,20 +62,21 @@ class EvalResultTest {
             () ->
                 EvalResult.of(
                     List.of(
-                        new ProblemOutcome(1, 1, true, 4, 0), new ProblemOutcome(1, 1, true, 3, 0)),
+                        new ProblemOutcome(1, 1, true, 4, 0, -2.0, 4),
+                        new ProblemOutcome(1, 1, true, 3, 0, -2.0, 4)),
                     List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("same number of samples");
     assertThatThrownBy(
             () ->
                 new EvalResult(
-                    3, 0.5, 0.5, List.of(new ChainLength(2, 2, 0.5, 0.5)), 0, null, List.of()))
+                    3, 0.5, 0.5, List.of(new ChainLength(2, 2, 0.5, 0.5)), 0, null, List.of(), 0.5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid by_steps: its problems add up to 2, not problems=3");
-    assertThatThrownBy(() -> new EvalResult(1, 1.5, 0.5, List.of(), 0, null, List.of()))
+    assertThatThrownBy(() -> new EvalResult(1, 1.5, 0.5, List.of(), 0, null, List.of(), 0.5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid value 1.5 for accuracy: must be in [0, 1]");
-    assertThatThrownBy(() -> new ProblemOutcome(2, 3, true, 0, 0))
+    assertThatThrownBy(() -> new ProblemOutcome(2, 3, true, 0, 0, -2.0, 4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("correctSteps=3, steps=2");
   }
@@ -87,7 +90,7 @@ class EvalResultTest {
 
     assertThat(EvalResult.read(file)).isEqualTo(result);
     EvalResult greedyOnly =
-        EvalResult.of(List.of(new ProblemOutcome(5, 4, false, 0, 0)), List.of());
+        EvalResult.of(List.of(new ProblemOutcome(5, 4, false, 0, 0, -2.0, 4)), List.of());
     greedyOnly.write(file);
     assertThat(EvalResult.read(file)).isEqualTo(greedyOnly);
   }
@@ -106,7 +109,8 @@ class EvalResultTest {
             "by_steps",
             "samples_per_problem",
             "sampled_accuracy",
-            "pass_at_k");
+            "pass_at_k",
+            "reference_nll");
     assertThat(fieldNames(json.get("by_steps").get(0)))
         .containsExactly("steps", "problems", "accuracy", "step_accuracy");
     assertThat(fieldNames(json.get("pass_at_k").get(0))).containsExactly("k", "value");
@@ -128,7 +132,7 @@ class EvalResultTest {
         file,
         "{\"problems\": 2, \"accuracy\": 0.5, \"step_accuracy\": 0.5, \"by_steps\": [],"
             + " \"samples_per_problem\": 0, \"sampled_accuracy\": null, \"pass_at_k\": [],"
-            + " \"added_later\": 1}");
+            + " \"reference_nll\": 0.5, \"added_later\": 1}");
     assertThatThrownBy(() -> EvalResult.read(new Path(file.toUri())))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("add up to 0, not problems=2");

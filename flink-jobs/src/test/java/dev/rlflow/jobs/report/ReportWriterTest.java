@@ -47,9 +47,9 @@ class ReportWriterTest {
     metrics.write(run.resolve(MetricsTable.FILE_NAME));
     EvalResult.of(
             List.of(
-                new EvalResult.ProblemOutcome(2, 2, true, 4, 3),
-                new EvalResult.ProblemOutcome(3, 1, false, 4, 1),
-                new EvalResult.ProblemOutcome(4, 2, false, 4, 0)),
+                new EvalResult.ProblemOutcome(2, 2, true, 4, 3, -2.0, 4),
+                new EvalResult.ProblemOutcome(3, 1, false, 4, 1, -2.0, 4),
+                new EvalResult.ProblemOutcome(4, 2, false, 4, 0, -2.0, 4)),
             List.of(1, 4))
         .write(run.resolve(EvalResult.FILE_NAME));
     new RunSummary(
