@@ -44,6 +44,8 @@ public record ModelInput(NDArray tokens, NDArray positions, NDArray attentionBia
             .mul(valid.toType(DataType.FLOAT32, false).reshape(b, 1, 1, s)); // (B, 1, T, S)
     float masked = dtype == DataType.FLOAT16 ? -1e4f : -1e9f; // finite: no NaN on empty rows
     NDArray bias = allowed.sub(1f).mul(-masked).toType(dtype, false);
-    return new ModelInput(tokens.toType(DataType.INT64, false), positions, bias);
+    // A libtorch-owned copy: the embedding's backward keeps the ids, and arrays DJL creates from
+    // Java data live in Java memory that autograd does not keep alive.
+    return new ModelInput(tokens.toType(DataType.INT64, true), positions, bias);
   }
 }

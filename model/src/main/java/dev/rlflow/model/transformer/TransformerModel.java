@@ -108,7 +108,10 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
           }
         }
       }
-      model.setArray(spec, model.manager.create(values, spec.shape()).toType(dtype, false));
+      // Weights in libtorch-owned memory (a copy), not in the Java buffer create() wraps.
+      try (NDArray fromJava = model.manager.create(values, spec.shape())) {
+        model.setArray(spec, fromJava.toType(dtype, true));
+      }
     }
     return model;
   }

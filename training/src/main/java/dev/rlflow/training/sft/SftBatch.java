@@ -58,11 +58,21 @@ public record SftBatch(
     }
     Shape shape = new Shape(b, t);
     return new SftBatch(
-        manager.create(tokens, shape),
-        manager.create(valid, shape),
-        manager.create(targets, shape),
-        manager.create(mask, shape),
+        owned(manager.create(tokens, shape)),
+        owned(manager.create(valid, shape)),
+        owned(manager.create(targets, shape)),
+        owned(manager.create(mask, shape)),
         counted);
+  }
+
+  /**
+   * A libtorch-owned copy of an array DJL made over Java memory: the loss's gather keeps its index
+   * for the backward pass, and autograd does not keep Java memory alive.
+   */
+  private static NDArray owned(NDArray fromJava) {
+    NDArray copy = fromJava.toType(fromJava.getDataType(), true);
+    fromJava.close();
+    return copy;
   }
 
   /** The model's input for this batch's tokens, attention masks in {@code dtype}. */
