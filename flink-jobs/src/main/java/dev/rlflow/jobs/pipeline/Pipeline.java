@@ -48,6 +48,14 @@ public final class Pipeline {
    * runs before it (else {@code policy.checkpoint}). Returns the run's summary.
    */
   public RunSummary run(List<Stage> stages, Optional<String> policy) throws Exception {
+    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out)) {
+      return run(stages, policy, runner);
+    }
+  }
+
+  /** Runs {@code stages} with {@code runner} (an embedded or a remote cluster). */
+  public RunSummary run(List<Stage> stages, Optional<String> policy, JobRunner runner)
+      throws Exception {
     long start = System.nanoTime();
     RunDirectory run = RunDirectory.create(config, clock);
     out.printf(
@@ -57,50 +65,47 @@ public final class Pipeline {
     MetricsTable metrics = new MetricsTable();
     List<RunSummary.Stage> done = new ArrayList<>();
     Optional<String> checkpoint = policy.or(() -> config.policy().checkpoint());
-    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out)) {
-      for (Stage stage : stages) {
-        long stageStart = System.nanoTime();
-        Map<String, Double> figures = new LinkedHashMap<>();
-        switch (stage) {
-          case SFT -> {
-            SftJob.Result sft =
-                SftJob.run(config, run, runner, metrics, seconds(start), Progress.console(out));
-            checkpoint = Optional.of(sft.checkpoint());
-            figures.put("final_loss", sft.finalLoss());
-            figures.put("updates", (double) sft.updates());
-            figures.put("dead_letters", (double) sft.deadLetters());
-            out.printf(
-                "sft: %d updates, final loss %.4f, checkpoint %s%n",
-                sft.updates(), sft.finalLoss(), sft.checkpoint());
-          }
-          case EVAL -> {
-            String evaluated =
-                checkpoint.orElseThrow(
-                    () ->
-                        new IllegalArgumentException(
-                            "Nothing to evaluate: set policy.checkpoint (or --checkpoint), or run"
-                                + " sft first"));
-            out.printf(
-                "eval: %s on %d held-out problems%n", evaluated, config.task().testExamples());
-            out.flush();
-            EvalResult eval = EvalJob.run(config, run, runner, evaluated, EvalResult.FILE_NAME);
-            print(eval);
-            figures.put("accuracy", eval.accuracy());
-            figures.put("step_accuracy", eval.stepAccuracy());
-            figures.put("reference_nll", eval.referenceNll());
-            // The accuracy of the policy the previous stage trained, e.g. sft_accuracy.
-            if (!done.isEmpty()) {
-              RunSummary.Stage trained = done.remove(done.size() - 1);
-              Map<String, Double> withAccuracy = new LinkedHashMap<>(trained.figures());
-              withAccuracy.put("accuracy", eval.accuracy());
-              done.add(new RunSummary.Stage(trained.name(), trained.wallSeconds(), withAccuracy));
-            }
+    for (Stage stage : stages) {
+      long stageStart = System.nanoTime();
+      Map<String, Double> figures = new LinkedHashMap<>();
+      switch (stage) {
+        case SFT -> {
+          SftJob.Result sft =
+              SftJob.run(config, run, runner, metrics, seconds(start), Progress.console(out));
+          checkpoint = Optional.of(sft.checkpoint());
+          figures.put("final_loss", sft.finalLoss());
+          figures.put("updates", (double) sft.updates());
+          figures.put("dead_letters", (double) sft.deadLetters());
+          out.printf(
+              "sft: %d updates, final loss %.4f, checkpoint %s%n",
+              sft.updates(), sft.finalLoss(), sft.checkpoint());
+        }
+        case EVAL -> {
+          String evaluated =
+              checkpoint.orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "Nothing to evaluate: set policy.checkpoint (or --checkpoint), or run"
+                              + " sft first"));
+          out.printf("eval: %s on %d held-out problems%n", evaluated, config.task().testExamples());
+          out.flush();
+          EvalResult eval = EvalJob.run(config, run, runner, evaluated, EvalResult.FILE_NAME);
+          print(eval);
+          figures.put("accuracy", eval.accuracy());
+          figures.put("step_accuracy", eval.stepAccuracy());
+          figures.put("reference_nll", eval.referenceNll());
+          // The accuracy of the policy the previous stage trained, e.g. sft_accuracy.
+          if (!done.isEmpty()) {
+            RunSummary.Stage trained = done.remove(done.size() - 1);
+            Map<String, Double> withAccuracy = new LinkedHashMap<>(trained.figures());
+            withAccuracy.put("accuracy", eval.accuracy());
+            done.add(new RunSummary.Stage(trained.name(), trained.wallSeconds(), withAccuracy));
           }
         }
-        done.add(
-            new RunSummary.Stage(
-                stage.name().toLowerCase(Locale.ROOT), seconds(stageStart), figures));
       }
+      done.add(
+          new RunSummary.Stage(
+              stage.name().toLowerCase(Locale.ROOT), seconds(stageStart), figures));
     }
     RunSummary summary = new RunSummary(run.runId(), config.configHash(), seconds(start), done);
     summary.write(run.resolve(RunSummary.FILE_NAME));

@@ -26,19 +26,40 @@ import org.apache.flink.util.CloseableIterator;
 public final class JobRunner implements AutoCloseable {
   private final int slots;
   private final PrintWriter out;
+  private final java.net.URI remote;
   private MiniCluster cluster;
   private java.net.URI restAddress;
 
   /**
+   * A runner on an embedded MiniCluster with its web UI.
+   *
    * @param slots task slots of the embedded TaskManager
    * @param out where the web UI address and job status lines go
    */
   public JobRunner(int slots, PrintWriter out) {
+    this(slots, out, null);
+  }
+
+  private JobRunner(int slots, PrintWriter out, java.net.URI remote) {
     if (slots < 1) {
       throw new IllegalArgumentException("slots must be >= 1, got " + slots);
     }
     this.slots = slots;
     this.out = out;
+    this.remote = remote;
+  }
+
+  /**
+   * A runner that submits to a running cluster's REST endpoint ({@code host:port}), shipping the
+   * jar this process runs from (when it runs from a jar).
+   */
+  public static JobRunner remote(String jobManager, PrintWriter out) {
+    java.net.URI address = java.net.URI.create("http://" + jobManager);
+    if (address.getHost() == null || address.getPort() < 0) {
+      throw new IllegalArgumentException(
+          "Invalid value " + jobManager + " for --jobmanager: must be host:port");
+    }
+    return new JobRunner(1, out, address);
   }
 
   /** True when started by {@code flink run} (or another Flink client context). */
@@ -82,6 +103,11 @@ public final class JobRunner implements AutoCloseable {
   }
 
   private <R> R onCluster(ClusterWork<R> work) throws Exception {
+    if (remote != null) {
+      return work.run(
+          StreamExecutionEnvironment.createRemoteEnvironment(
+              remote.getHost(), remote.getPort(), ownJar()));
+    }
     if (inFlinkClientContext()) {
       return work.run(StreamExecutionEnvironment.getExecutionEnvironment());
     }
@@ -111,6 +137,16 @@ public final class JobRunner implements AutoCloseable {
       out.flush();
     }
     return restAddress;
+  }
+
+  /** The jar holding rlflow's classes, or none when they come from a directory (tests). */
+  private static String[] ownJar() throws java.net.URISyntaxException {
+    java.nio.file.Path location =
+        java.nio.file.Path.of(
+            JobRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return location.toString().endsWith(".jar")
+        ? new String[] {location.toString()}
+        : new String[0];
   }
 
   /** Stops the embedded cluster, if one was started. */

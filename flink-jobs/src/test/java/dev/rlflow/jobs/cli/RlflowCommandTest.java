@@ -15,7 +15,8 @@ class RlflowCommandTest {
   void helpListsEveryCommandAndEachCommandHasHelp() {
     CliRun help = CliRun.of("--help");
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("quickstart", "dataset", "config", "data", "bench");
+    assertThat(help.out())
+        .contains("quickstart", "sft", "eval", "submit", "dataset", "config", "data", "bench");
     for (String[] command :
         new String[][] {
           {"quickstart", "--help"},
