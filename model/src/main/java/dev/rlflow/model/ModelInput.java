@@ -46,6 +46,7 @@ public record ModelInput(NDArray tokens, NDArray positions, NDArray attentionBia
     NDArray bias = allowed.sub(1f).mul(-masked).toType(dtype, false);
     // A libtorch-owned copy: the embedding's backward keeps the ids, and arrays DJL creates from
     // Java data live in Java memory that autograd does not keep alive.
-    return new ModelInput(tokens.toType(DataType.INT64, true), positions, bias);
+    // (duplicate() is a real copy; DJL's toType(same type, copy=true) shares the memory.)
+    return new ModelInput(tokens.toType(DataType.INT64, false).duplicate(), positions, bias);
   }
 }

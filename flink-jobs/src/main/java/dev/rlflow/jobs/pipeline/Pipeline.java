@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Runs stages of a run in order on one cluster (embedded, or the one {@code flink run} targets),
@@ -62,6 +66,7 @@ public final class Pipeline {
         "rlflow: run %s (config hash %s) in %s; stages %s%n",
         run.runId(), config.configHash(), run.path(), stages);
     out.flush();
+    runner.configureJobs(env -> configure(env, run));
     MetricsTable metrics = new MetricsTable();
     List<RunSummary.Stage> done = new ArrayList<>();
     Optional<String> checkpoint = policy.or(() -> config.policy().checkpoint());
@@ -113,6 +118,27 @@ public final class Pipeline {
         "done in %.1f s; report: %s%n", summary.wallSeconds(), new ReportWriter(clock).write(run));
     out.flush();
     return summary;
+  }
+
+  /**
+   * Flink settings every job of the run gets: checkpoints every {@code checkpointing.interval} into
+   * {@code checkpointing.directory} (default {@code <run dir>/checkpoints/flink}), and a bounded
+   * restart strategy. Bounded jobs in batch mode recover by re-running failed regions; Flink skips
+   * checkpoints for them.
+   */
+  private void configure(StreamExecutionEnvironment env, RunDirectory run) {
+    Configuration flink = new Configuration();
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        config
+            .checkpointing()
+            .directory()
+            .orElseGet(() -> run.resolve("checkpoints/flink").toUri().toString()));
+    flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, config.checkpointing().keep());
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+    env.configure(flink);
+    env.enableCheckpointing(config.checkpointing().interval().toMillis());
   }
 
   private void print(EvalResult eval) {

@@ -27,6 +27,7 @@ public final class JobRunner implements AutoCloseable {
   private final int slots;
   private final PrintWriter out;
   private final java.net.URI remote;
+  private Consumer<StreamExecutionEnvironment> setup = env -> {};
   private MiniCluster cluster;
   private java.net.URI restAddress;
 
@@ -102,18 +103,25 @@ public final class JobRunner implements AutoCloseable {
     R run(StreamExecutionEnvironment env) throws Exception;
   }
 
+  /** Applies {@code setup} (checkpointing, restart strategy …) to the environment of every job. */
+  public void configureJobs(Consumer<StreamExecutionEnvironment> setup) {
+    this.setup = setup;
+  }
+
   private <R> R onCluster(ClusterWork<R> work) throws Exception {
+    StreamExecutionEnvironment env;
     if (remote != null) {
-      return work.run(
+      env =
           StreamExecutionEnvironment.createRemoteEnvironment(
-              remote.getHost(), remote.getPort(), ownJar()));
+              remote.getHost(), remote.getPort(), ownJar());
+    } else if (inFlinkClientContext()) {
+      env = StreamExecutionEnvironment.getExecutionEnvironment();
+    } else {
+      java.net.URI rest = embeddedCluster();
+      env = StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort());
     }
-    if (inFlinkClientContext()) {
-      return work.run(StreamExecutionEnvironment.getExecutionEnvironment());
-    }
-    java.net.URI rest = embeddedCluster();
-    return work.run(
-        StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort()));
+    setup.accept(env);
+    return work.run(env);
   }
 
   /** Starts the embedded cluster on first use; every job of this runner then shares it. */

@@ -108,9 +108,10 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
           }
         }
       }
-      // Weights in libtorch-owned memory (a copy), not in the Java buffer create() wraps.
+      // Weights in libtorch-owned memory, not in the Java buffer create() wraps: duplicate() is a
+      // real copy (DJL's toType(same type, copy=true) would share the buffer).
       try (NDArray fromJava = model.manager.create(values, spec.shape())) {
-        model.setArray(spec, fromJava.toType(dtype, true));
+        model.setArray(spec, fromJava.duplicate().toType(dtype, false));
       }
     }
     return model;
@@ -144,7 +145,7 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
                 + ", expected "
                 + spec.shape());
       }
-      model.setArray(spec, source.toDevice(device, true).toType(dtype, true));
+      model.setArray(spec, source.toDevice(device, false).toType(dtype, false).duplicate());
     }
     if (!ignoreOthers) {
       List<String> unknown = new ArrayList<>(weights.keySet());

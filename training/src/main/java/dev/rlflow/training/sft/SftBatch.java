@@ -70,7 +70,7 @@ public record SftBatch(
    * for the backward pass, and autograd does not keep Java memory alive.
    */
   private static NDArray owned(NDArray fromJava) {
-    NDArray copy = fromJava.toType(fromJava.getDataType(), true);
+    NDArray copy = fromJava.duplicate(); // toType(same type, copy=true) would share the memory
     fromJava.close();
     return copy;
   }
