@@ -6,20 +6,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.rlflow.model.ModelConfig;
-import dev.rlflow.model.ModelInput;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.GenerationRequest;
 import dev.rlflow.rollout.Sample;
 import dev.rlflow.rollout.SamplingParams;
 import dev.rlflow.rollout.TeacherForcedScorer;
+import dev.rlflow.training.optim.AdamW;
+import dev.rlflow.training.schedule.LearningRateSchedule;
+import dev.rlflow.training.sft.SftExample;
+import dev.rlflow.training.sft.SftTrainer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -84,43 +83,32 @@ public final class ModelBench {
     try (TransformerModel model =
             TransformerModel.create(
                 config, TransformerModel.Head.LM, DataType.FLOAT32, device, seed);
-        NDManager data = model.manager().newSubManager()) {
-      Optimizer adamW =
-          Optimizer.adamW()
-              .optLearningRateTracker(Tracker.fixed(1e-4f))
-              .optWeightDecays(0.01f)
-              .build();
-      long[][] ids = randomTokens(TRAIN_BATCH, TRAIN_LENGTH + 1, seed);
+        SftTrainer trainer =
+            new SftTrainer(
+                model,
+                new SftTrainer.Config(
+                    new LearningRateSchedule.Constant(1e-4, 0),
+                    AdamW.Hyperparameters.defaults(),
+                    1.0,
+                    1,
+                    3),
+                0)) {
+      // The trainer of the sft job: forward, backward, global-norm clipping, AdamW. One prompt
+      // token and T response tokens per sequence, so every one of the T inputs is trained.
+      List<SftExample> batch = new ArrayList<>(TRAIN_BATCH);
+      for (long[] row : randomTokens(TRAIN_BATCH, TRAIN_LENGTH + 1, seed)) {
+        int[] ids = toInts(row);
+        batch.add(
+            new SftExample(
+                java.util.Arrays.copyOf(ids, 1), java.util.Arrays.copyOfRange(ids, 1, ids.length)));
+      }
       int warmup = 2;
       long start = 0;
       for (int step = 0; step < warmup + steps; step++) {
         if (step == warmup) {
           start = System.nanoTime();
         }
-        try (NDManager scope = data.newSubManager()) {
-          NDArray batch = scope.create(ids); // (B, T + 1)
-          NDArray targets = batch.get(":, 1:").oneHot(config.vocabSize()); // (B, T, V)
-          ModelInput input =
-              ModelInput.of(
-                  batch.get(":, :-1"),
-                  scope.ones(new Shape(TRAIN_BATCH, TRAIN_LENGTH)),
-                  DataType.FLOAT32);
-          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = model.forward(input, null, true).output(); // (B, T, V)
-            // A divisor array of the scope: DJL's div(Number) frees its scalar before backward.
-            NDArray tokenCount = scope.create((float) (TRAIN_BATCH * TRAIN_LENGTH));
-            NDArray loss = logits.logSoftmax(-1).mul(targets).sum().neg().div(tokenCount);
-            collector.backward(loss);
-          }
-          for (Map.Entry<String, NDArray> w : model.weights().entrySet()) {
-            // DJL accumulates gradients until they are zeroed; the handle is a view, scoped here.
-            NDArray gradient = w.getValue().getGradient();
-            gradient.attach(scope);
-            adamW.update(w.getKey(), w.getValue(), gradient);
-            gradient.subi(gradient);
-          }
-          model.weights().values().iterator().next().getFloat(0, 0); // wait for the update
-        }
+        trainer.step(batch);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       double trained = (double) steps * TRAIN_BATCH * TRAIN_LENGTH;
