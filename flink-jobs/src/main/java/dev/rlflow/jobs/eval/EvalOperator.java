@@ -3,9 +3,11 @@ package dev.rlflow.jobs.eval;
 import ai.djl.engine.Engine;
 import dev.rlflow.core.answer.AnswerVerifier;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.config.TaskConfig;
 import dev.rlflow.core.task.arith.ArithProblem;
 import dev.rlflow.core.task.arith.StepCheck;
 import dev.rlflow.core.task.arith.StepChecker;
+import dev.rlflow.core.task.arith.StepVerdict;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.task.ProblemRecord;
 import dev.rlflow.jobs.task.PromptFormat;
@@ -117,6 +119,7 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
     float[][] referenceLogProbs = scorer.logProbs(policy, prompts, references);
     AnswerVerifier verifier = new AnswerVerifier();
     StepChecker checker = new StepChecker();
+    boolean arith = config.task().name() == TaskConfig.TaskName.ARITH;
     int next = 0;
     int index = 0;
     for (ProblemRecord p : pending) {
@@ -128,10 +131,11 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
       String greedyText = tokenizer.decode(samples.get(next++).tokens());
       boolean greedyCorrect = verifier.verify(greedyText, p.answer()).correct();
       int stepsCorrect = 0;
-      if (config.task().name() == dev.rlflow.core.config.TaskConfig.TaskName.ARITH) {
+      if (arith) {
         StepCheck check = checker.check(ArithProblem.parse(p.id(), p.question()), greedyText);
-        stepsCorrect = (int) check.steps().stream().filter(s -> s.correct()).count();
-        stepsCorrect = Math.min(stepsCorrect, p.steps());
+        // Extra steps beyond the reference never count: at most p.steps() can be right.
+        long correct = check.steps().stream().filter(StepVerdict::correct).count();
+        stepsCorrect = (int) Math.min(correct, p.steps());
       }
       int samplesCorrect = 0;
       for (int i = 0; i < config.eval().samples(); i++) {
