@@ -23,20 +23,18 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 final class DatasetCommand implements Callable<Integer> {
   @Mixin ConfigSource source;
+  @Mixin EmbeddedClusterOptions cluster;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    return run(source.load(), spec.commandLine().getOut());
-  }
-
-  /** Runs the dataset job and prints what it wrote; shared with {@code quickstart}. */
-  static int run(RunConfig config, PrintWriter out) throws Exception {
+    RunConfig config = source.load();
+    PrintWriter out = spec.commandLine().getOut();
     RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
     out.println("rlflow dataset: run " + run.runId() + " in " + run.path());
     out.flush();
     DatasetJob.Summary summary;
-    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out)) {
+    try (JobRunner runner = cluster.runner(config, out)) {
       summary = DatasetJob.run(config, run, runner);
     }
     int min = config.task().arith().minSteps();

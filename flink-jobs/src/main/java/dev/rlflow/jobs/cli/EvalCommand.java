@@ -1,6 +1,9 @@
 package dev.rlflow.jobs.cli;
 
+import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.pipeline.Pipeline;
+import dev.rlflow.jobs.runner.JobRunner;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -22,6 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 final class EvalCommand implements Callable<Integer> {
   @Mixin ConfigSource source;
+  @Mixin EmbeddedClusterOptions cluster;
 
   @Option(
       names = "--checkpoint",
@@ -33,8 +37,15 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    new Pipeline(source.load(), spec.commandLine().getOut(), Clock.systemUTC())
-        .run(List.of(Pipeline.Stage.EVAL), Optional.ofNullable(checkpoint).map(Path::toString));
+    RunConfig config = source.load();
+    PrintWriter out = spec.commandLine().getOut();
+    try (JobRunner runner = cluster.runner(config, out)) {
+      new Pipeline(config, out, Clock.systemUTC())
+          .run(
+              List.of(Pipeline.Stage.EVAL),
+              Optional.ofNullable(checkpoint).map(Path::toString),
+              runner);
+    }
     return 0;
   }
 }

@@ -1,6 +1,9 @@
 package dev.rlflow.jobs.cli;
 
+import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.pipeline.Pipeline;
+import dev.rlflow.jobs.runner.JobRunner;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,13 +37,17 @@ final class QuickstartCommand implements Callable<Integer> {
       description = "Override a configuration key, e.g. -Dsft.updates=500.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Mixin EmbeddedClusterOptions cluster;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    new Pipeline(
-            ConfigSource.loadQuickstart(overrides), spec.commandLine().getOut(), Clock.systemUTC())
-        .run(List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL), Optional.empty());
+    RunConfig config = ConfigSource.loadQuickstart(overrides);
+    PrintWriter out = spec.commandLine().getOut();
+    try (JobRunner runner = cluster.runner(config, out)) {
+      new Pipeline(config, out, Clock.systemUTC())
+          .run(List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL), Optional.empty(), runner);
+    }
     return 0;
   }
 }

@@ -1,6 +1,9 @@
 package dev.rlflow.jobs.cli;
 
+import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.pipeline.Pipeline;
+import dev.rlflow.jobs.runner.JobRunner;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -20,12 +23,17 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 final class SftCommand implements Callable<Integer> {
   @Mixin ConfigSource source;
+  @Mixin EmbeddedClusterOptions cluster;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    new Pipeline(source.load(), spec.commandLine().getOut(), Clock.systemUTC())
-        .run(List.of(Pipeline.Stage.SFT), Optional.empty());
+    RunConfig config = source.load();
+    PrintWriter out = spec.commandLine().getOut();
+    try (JobRunner runner = cluster.runner(config, out)) {
+      new Pipeline(config, out, Clock.systemUTC())
+          .run(List.of(Pipeline.Stage.SFT), Optional.empty(), runner);
+    }
     return 0;
   }
 }

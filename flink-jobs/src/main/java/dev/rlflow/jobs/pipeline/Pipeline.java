@@ -48,16 +48,10 @@ public final class Pipeline {
   }
 
   /**
-   * Runs {@code stages}; {@code policy} is the checkpoint evaluation starts from when no SFT stage
-   * runs before it (else {@code policy.checkpoint}). Returns the run's summary.
+   * Runs {@code stages} with {@code runner} (an embedded or a remote cluster); {@code policy} is
+   * the checkpoint evaluation starts from when no SFT stage runs before it (else {@code
+   * policy.checkpoint}). Returns the run's summary.
    */
-  public RunSummary run(List<Stage> stages, Optional<String> policy) throws Exception {
-    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), out)) {
-      return run(stages, policy, runner);
-    }
-  }
-
-  /** Runs {@code stages} with {@code runner} (an embedded or a remote cluster). */
   public RunSummary run(List<Stage> stages, Optional<String> policy, JobRunner runner)
       throws Exception {
     long start = System.nanoTime();

@@ -17,7 +17,8 @@ import org.apache.flink.util.CloseableIterator;
 /**
  * Runs a job graph where the process was started: under {@code flink run} in the context the Flink
  * client provides, and under {@code java -jar} (the {@code ./rlflow} launcher) on an embedded
- * MiniCluster with its web UI on a free local port.
+ * MiniCluster ({@link EmbeddedCluster}) with its web UI on a free local port, or with the REST API
+ * only.
  *
  * <p>The embedded cluster is owned here rather than created implicitly by a local environment, so
  * that its REST address (the web UI) is known and printed, and so that submission goes through the
@@ -25,6 +26,7 @@ import org.apache.flink.util.CloseableIterator;
  */
 public final class JobRunner implements AutoCloseable {
   private final int slots;
+  private final boolean webUi;
   private final PrintWriter out;
   private final java.net.URI remote;
   private Consumer<StreamExecutionEnvironment> setup = env -> {};
@@ -32,20 +34,23 @@ public final class JobRunner implements AutoCloseable {
   private java.net.URI restAddress;
 
   /**
-   * A runner on an embedded MiniCluster with its web UI.
+   * A runner on an embedded MiniCluster.
    *
    * @param slots task slots of the embedded TaskManager
+   * @param webUi whether the cluster serves Flink's web dashboard (its REST API is always served,
+   *     on {@code localhost})
    * @param out where the web UI address and job status lines go
    */
-  public JobRunner(int slots, PrintWriter out) {
-    this(slots, out, null);
+  public JobRunner(int slots, boolean webUi, PrintWriter out) {
+    this(slots, webUi, out, null);
   }
 
-  private JobRunner(int slots, PrintWriter out, java.net.URI remote) {
+  private JobRunner(int slots, boolean webUi, PrintWriter out, java.net.URI remote) {
     if (slots < 1) {
       throw new IllegalArgumentException("slots must be >= 1, got " + slots);
     }
     this.slots = slots;
+    this.webUi = webUi;
     this.out = out;
     this.remote = remote;
   }
@@ -60,7 +65,7 @@ public final class JobRunner implements AutoCloseable {
       throw new IllegalArgumentException(
           "Invalid value " + jobManager + " for --jobmanager: must be host:port");
     }
-    return new JobRunner(1, out, address);
+    return new JobRunner(1, false, out, address);
   }
 
   /** True when started by {@code flink run} (or another Flink client context). */
@@ -132,16 +137,17 @@ public final class JobRunner implements AutoCloseable {
       conf.set(RestOptions.ADDRESS, "localhost");
       conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
       MiniCluster started =
-          new MiniCluster(
+          new EmbeddedCluster(
               new MiniClusterConfiguration.Builder()
                   .setConfiguration(conf)
                   .setNumTaskManagers(1)
                   .setNumSlotsPerTaskManager(slots)
-                  .build());
+                  .build(),
+              webUi);
       started.start();
       cluster = started;
       restAddress = started.getRestAddress().get();
-      out.println("Flink web UI: " + restAddress);
+      out.println((webUi ? "Flink web UI: " : "Flink REST API (web UI off): ") + restAddress);
       out.flush();
     }
     return restAddress;

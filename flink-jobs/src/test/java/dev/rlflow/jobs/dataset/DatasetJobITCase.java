@@ -41,7 +41,7 @@ class DatasetJobITCase {
     StringWriter log = new StringWriter();
 
     DatasetJob.Summary summary;
-    try (JobRunner runner = new JobRunner(2, new PrintWriter(log, true))) {
+    try (JobRunner runner = new JobRunner(2, true, new PrintWriter(log, true))) {
       summary = DatasetJob.run(config, run, runner);
     }
 
@@ -88,7 +88,7 @@ class DatasetJobITCase {
             "it.yaml",
             Map.of("run.output_dir", out.toString()));
     RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
-    try (JobRunner runner = new JobRunner(1, new PrintWriter(new StringWriter()))) {
+    try (JobRunner runner = new JobRunner(1, false, new PrintWriter(new StringWriter()))) {
       DatasetJob.run(config, run, runner);
     }
     List<String> questions = new ArrayList<>();

@@ -10,6 +10,7 @@ import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.report.EvalResult;
 import dev.rlflow.jobs.report.MetricsTable;
 import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.CharTokenizer;
 import dev.rlflow.model.transformer.TransformerModel;
@@ -55,8 +56,7 @@ class SftEvalITCase {
     StringWriter log = new StringWriter();
     RunConfig config = config(out, "trained", Map.of());
     RunSummary summary =
-        new Pipeline(config, new PrintWriter(log, true), Clock.systemUTC())
-            .run(List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL), Optional.empty());
+        run(config, log, List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL), Optional.empty());
 
     Path run = out.resolve("trained");
     assertThat(log.toString()).contains("Flink web UI: http://localhost:").contains("sft ");
@@ -84,8 +84,11 @@ class SftEvalITCase {
             config.run().seed())) {
       model.save(untrained, Long.MAX_VALUE);
     }
-    new Pipeline(config(out, "untrained", Map.of()), new PrintWriter(log, true), Clock.systemUTC())
-        .run(List.of(Pipeline.Stage.EVAL), Optional.of(untrained.toString()));
+    run(
+        config(out, "untrained", Map.of()),
+        log,
+        List.of(Pipeline.Stage.EVAL),
+        Optional.of(untrained.toString()));
     EvalResult baseline = read(out.resolve("untrained/eval.json"));
     assertThat(trained.referenceNll())
         .as("reference NLL after SFT vs untrained")
@@ -99,10 +102,7 @@ class SftEvalITCase {
     RunConfig config =
         config(out, "missing", Map.of("task.name", "gsm8k", "task.train_path", missing.toString()));
     StringWriter log = new StringWriter();
-    assertThatThrownBy(
-            () ->
-                new Pipeline(config, new PrintWriter(log, true), Clock.systemUTC())
-                    .run(List.of(Pipeline.Stage.SFT), Optional.empty()))
+    assertThatThrownBy(() -> run(config, log, List.of(Pipeline.Stage.SFT), Optional.empty()))
         .isInstanceOf(FileNotFoundException.class)
         .hasMessageContaining(missing.toString());
     assertThat(log.toString()).doesNotContain("Flink web UI");
@@ -142,8 +142,7 @@ class SftEvalITCase {
                 "sft.updates", "3",
                 "sft.warmup_updates", "1"));
     RunSummary summary =
-        new Pipeline(config, new PrintWriter(new StringWriter(), true), Clock.systemUTC())
-            .run(List.of(Pipeline.Stage.SFT), Optional.empty());
+        run(config, new StringWriter(), List.of(Pipeline.Stage.SFT), Optional.empty());
     Path deadLetters = out.resolve("gsm8k/dead-letters/sft.jsonl");
     assertThat(Files.readAllLines(deadLetters))
         .hasSize(2)
@@ -151,6 +150,16 @@ class SftEvalITCase {
         .anySatisfy(l -> assertThat(l).contains("\"line_number\":15").contains("invalid JSON"));
     assertThat(summary.stages().get(0).figures()).containsEntry("dead_letters", 2.0);
     assertThat(out.resolve("gsm8k/checkpoints/sft/config.json")).exists();
+  }
+
+  /** Runs {@code stages} as the command line does, on an embedded cluster with its web UI. */
+  private static RunSummary run(
+      RunConfig config, StringWriter log, List<Pipeline.Stage> stages, Optional<String> policy)
+      throws Exception {
+    PrintWriter out = new PrintWriter(log, true);
+    try (JobRunner runner = new JobRunner(config.placement().slotsPerTaskManager(), true, out)) {
+      return new Pipeline(config, out, Clock.systemUTC()).run(stages, policy, runner);
+    }
   }
 
   private static EvalResult read(Path file) throws Exception {
