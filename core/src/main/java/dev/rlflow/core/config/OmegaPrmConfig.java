@@ -15,6 +15,8 @@ import java.util.List;
  * @param searchLimit binary searches per question
  * @param prefilterRollouts rollouts that pre-filter a question (kept only if some are right and
  *     some wrong)
+ * @param baselineSolutions sampled solutions per question the per-step Monte Carlo baseline labels
+ * @param concurrentSearches searches one subtask runs at once, their rollouts batched together
  */
 public record OmegaPrmConfig(
     int questions,
@@ -24,7 +26,9 @@ public record OmegaPrmConfig(
     double cPuct,
     int rolloutsPerEstimate,
     int searchLimit,
-    int prefilterRollouts) {
+    int prefilterRollouts,
+    int baselineSolutions,
+    int concurrentSearches) {
 
   static final ConfigOption<Integer> QUESTIONS =
       ConfigOption.of(
@@ -83,6 +87,22 @@ public record OmegaPrmConfig(
           Rule.atLeast(1),
           "Rollouts that pre-filter a question: kept only if some are right and some wrong.");
 
+  static final ConfigOption<Integer> BASELINE_SOLUTIONS =
+      ConfigOption.of(
+          "omega_prm.baseline_solutions",
+          ValueType.INT,
+          4,
+          Rule.atLeast(1),
+          "Per-step Monte Carlo baseline (--compare-mc): pre-filter rollouts per question whose"
+              + " every step prefix gets k rollouts.");
+  static final ConfigOption<Integer> CONCURRENT_SEARCHES =
+      ConfigOption.of(
+          "omega_prm.concurrent_searches",
+          ValueType.INT,
+          32,
+          Rule.atLeast(1),
+          "Searches one subtask runs at once; their rollout requests share one generation call.");
+
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
           QUESTIONS,
@@ -92,7 +112,9 @@ public record OmegaPrmConfig(
           C_PUCT,
           ROLLOUTS_PER_ESTIMATE,
           SEARCH_LIMIT,
-          PREFILTER_ROLLOUTS);
+          PREFILTER_ROLLOUTS,
+          BASELINE_SOLUTIONS,
+          CONCURRENT_SEARCHES);
 
   static OmegaPrmConfig from(ConfigValues v) {
     return new OmegaPrmConfig(
@@ -103,6 +125,8 @@ public record OmegaPrmConfig(
         v.get(C_PUCT),
         v.get(ROLLOUTS_PER_ESTIMATE),
         v.get(SEARCH_LIMIT),
-        v.get(PREFILTER_ROLLOUTS));
+        v.get(PREFILTER_ROLLOUTS),
+        v.get(BASELINE_SOLUTIONS),
+        v.get(CONCURRENT_SEARCHES));
   }
 }

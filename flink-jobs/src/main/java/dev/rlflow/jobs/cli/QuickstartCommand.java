@@ -18,16 +18,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rlflow quickstart}: the main pipeline on the embedded default ({@code
- * conf/quickstart.yaml}). It runs the stages that exist so far; PRM collection and training and RL
- * join it as they land.
+ * conf/quickstart.yaml}). It runs the stages that exist so far; PRM training and RL join it as
+ * they land.
  */
 @Command(
     name = "quickstart",
     description = {
       "Run the main pipeline on the embedded default.",
       "Uses conf/quickstart.yaml (CPU, Flink MiniCluster, outputs under runs/).",
-      "Stages so far: sft (warm start of a tiny policy on 1000 arith demonstrations),",
-      "eval (held-out accuracy, per chain length), then the run report."
+      "Stages so far: sft (warm start of a tiny policy on 4000 arith demonstrations),",
+      "eval (held-out accuracy, per chain length), prm-collect (OmegaPRM process labels),",
+      "then the run report."
     },
     mixinStandardHelpOptions = true)
 final class QuickstartCommand implements Callable<Integer> {
@@ -46,7 +47,10 @@ final class QuickstartCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
-          .run(List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL), Optional.empty(), runner);
+          .run(
+              List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL, Pipeline.Stage.PRM_COLLECT),
+              Optional.empty(),
+              runner);
     }
     return 0;
   }

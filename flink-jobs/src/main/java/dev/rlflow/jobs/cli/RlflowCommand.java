@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       SftCommand.class,
       EvalCommand.class,
+      PrmCollectCommand.class,
       SubmitCommand.class,
       DatasetCommand.class,
       ConfigCommand.class,

@@ -2,7 +2,10 @@ package dev.rlflow.jobs.pipeline;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.eval.EvalJob;
+import dev.rlflow.jobs.prm.LabelMethod;
+import dev.rlflow.jobs.prm.PrmCollectJob;
 import dev.rlflow.jobs.report.EvalResult;
+import dev.rlflow.jobs.report.LabelCollection;
 import dev.rlflow.jobs.report.MetricsTable;
 import dev.rlflow.jobs.report.ReportWriter;
 import dev.rlflow.jobs.report.RunSummary;
@@ -34,17 +37,30 @@ public final class Pipeline {
     /** Supervised warm start on the demonstrations. */
     SFT,
     /** Accuracy of the latest policy on the held-out problems. */
-    EVAL
+    EVAL,
+    /** Process labels from the latest policy by OmegaPRM (and the per-step MC baseline). */
+    PRM_COLLECT
   }
 
   private final RunConfig config;
   private final PrintWriter out;
   private final Clock clock;
+  private boolean compareMc;
+  private LabelCollection labelCollection;
 
   public Pipeline(RunConfig config, PrintWriter out, Clock clock) {
     this.config = config;
     this.out = out;
     this.clock = clock;
+  }
+
+  /**
+   * Makes the {@code prm_collect} stage also collect labels with the per-step Monte Carlo baseline
+   * on the same questions with the same policy, and print the comparison.
+   */
+  public Pipeline compareWithPerStepMc() {
+    this.compareMc = true;
+    return this;
   }
 
   /**
@@ -80,12 +96,7 @@ public final class Pipeline {
               sft.updates(), sft.finalLoss(), sft.checkpoint());
         }
         case EVAL -> {
-          String evaluated =
-              checkpoint.orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "Nothing to evaluate: set policy.checkpoint (or --checkpoint), or run"
-                              + " sft first"));
+          String evaluated = checkpoint.orElseThrow(() -> noPolicy("evaluate"));
           out.printf("eval: %s on %d held-out problems%n", evaluated, config.task().testExamples());
           out.flush();
           EvalResult eval = EvalJob.run(config, run, runner, evaluated, EvalResult.FILE_NAME);
@@ -93,13 +104,55 @@ public final class Pipeline {
           figures.put("accuracy", eval.accuracy());
           figures.put("step_accuracy", eval.stepAccuracy());
           figures.put("reference_nll", eval.referenceNll());
-          // The accuracy of the policy the previous stage trained, e.g. sft_accuracy.
-          if (!done.isEmpty()) {
-            RunSummary.Stage trained = done.remove(done.size() - 1);
-            Map<String, Double> withAccuracy = new LinkedHashMap<>(trained.figures());
-            withAccuracy.put("accuracy", eval.accuracy());
-            done.add(new RunSummary.Stage(trained.name(), trained.wallSeconds(), withAccuracy));
+          // The accuracy of the policy the latest training stage wrote, e.g. sft_accuracy.
+          for (int i = done.size() - 1; i >= 0; i--) {
+            RunSummary.Stage trained = done.get(i);
+            if (trained.name().equals("sft")) {
+              Map<String, Double> withAccuracy = new LinkedHashMap<>(trained.figures());
+              withAccuracy.put("accuracy", eval.accuracy());
+              done.set(
+                  i, new RunSummary.Stage(trained.name(), trained.wallSeconds(), withAccuracy));
+              break;
+            }
           }
+        }
+        case PRM_COLLECT -> {
+          String policyDir = checkpoint.orElseThrow(() -> noPolicy("collect labels with"));
+          List<PrmCollectJob.Result> results = new ArrayList<>();
+          for (LabelMethod method :
+              compareMc
+                  ? List.of(LabelMethod.OMEGAPRM, LabelMethod.PER_STEP_MC)
+                  : List.of(LabelMethod.OMEGAPRM)) {
+            out.printf(
+                "prm-collect: %s on %d questions with %s%n",
+                method.key(), config.omegaPrm().questions(), policyDir);
+            out.flush();
+            results.add(
+                PrmCollectJob.run(config, run, runner, policyDir, method, Progress.console(out)));
+          }
+          Map<String, LabelCollection.Figures> byMethod = new LinkedHashMap<>();
+          for (PrmCollectJob.Result r : results) {
+            byMethod.put(
+                r.method().key(),
+                new LabelCollection.Figures(
+                    r.questions(),
+                    r.filteredOut(),
+                    r.rollouts(),
+                    r.labels(),
+                    r.positives(),
+                    r.labelsPer1kRollouts(),
+                    r.labelAccuracy(),
+                    r.wallSeconds()));
+          }
+          LabelCollection collection = new LabelCollection(byMethod);
+          collection.write(run.resolve(LabelCollection.FILE_NAME));
+          labelCollection = collection;
+          collection.print(out);
+          PrmCollectJob.Result omega = results.get(0);
+          figures.put("rollouts", (double) omega.rollouts());
+          figures.put("labels", (double) omega.labels());
+          figures.put("labels_per_1k_rollouts", omega.labelsPer1kRollouts());
+          figures.put("label_accuracy", omega.labelAccuracy());
         }
       }
       done.add(
@@ -133,6 +186,16 @@ public final class Pipeline {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
     env.configure(flink);
     env.enableCheckpointing(config.checkpointing().interval().toMillis());
+  }
+
+  /** The figures of the last {@code prm_collect} stage this pipeline ran, if any. */
+  public java.util.Optional<LabelCollection> labelCollection() {
+    return java.util.Optional.ofNullable(labelCollection);
+  }
+
+  private static IllegalArgumentException noPolicy(String what) {
+    return new IllegalArgumentException(
+        "No policy to " + what + ": set policy.checkpoint (or --checkpoint), or run sft first");
   }
 
   private void print(EvalResult eval) {

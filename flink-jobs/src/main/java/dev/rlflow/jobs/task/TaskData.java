@@ -44,12 +44,31 @@ public record TaskData(List<ProblemRecord> problems, List<DeadLetter> deadLetter
   }
 
   /**
+   * {@code count} training questions after the demonstrations: prompts SFT has not seen, for
+   * process-label collection and RL (their reference answers judge rollouts; their solutions are
+   * not shown to the policy). For file datasets, the lines after the first {@code
+   * task.train_examples}; fewer when the file ends.
+   */
+  public static TaskData prompts(RunConfig config, int count) throws IOException {
+    int demonstrations = config.task().trainExamples();
+    TaskData all = load(config, Split.TRAIN, demonstrations + count);
+    List<ProblemRecord> fresh =
+        all.problems()
+            .subList(Math.min(demonstrations, all.problems().size()), all.problems().size());
+    return new TaskData(List.copyOf(fresh), all.deadLetters(), all.source() + " (prompts)");
+  }
+
+  /**
    * Loads {@code split} for {@code config}; a missing dataset file fails here, before any job
    * starts, naming its URI.
    */
   public static TaskData load(RunConfig config, Split split) throws IOException {
     TaskConfig task = config.task();
-    int count = split == Split.TRAIN ? task.trainExamples() : task.testExamples();
+    return load(config, split, split == Split.TRAIN ? task.trainExamples() : task.testExamples());
+  }
+
+  private static TaskData load(RunConfig config, Split split, int count) throws IOException {
+    TaskConfig task = config.task();
     if (task.name() == TaskConfig.TaskName.ARITH) {
       ArithSplit arithSplit = split == Split.TRAIN ? ArithSplit.TRAIN : ArithSplit.TEST;
       List<ProblemRecord> problems = new ArrayList<>(count);

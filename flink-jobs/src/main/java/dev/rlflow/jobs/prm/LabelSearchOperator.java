@@ -1,0 +1,200 @@
+package dev.rlflow.jobs.prm;
+
+import ai.djl.engine.Engine;
+import dev.rlflow.core.answer.AnswerVerifier;
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.config.TaskConfig;
+import dev.rlflow.core.label.ProcessLabel;
+import dev.rlflow.core.task.arith.ArithProblem;
+import dev.rlflow.core.task.arith.StepChecker;
+import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.task.ProblemRecord;
+import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.tokenizer.Tokenizer;
+import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.reward.omega.LabelSearch;
+import dev.rlflow.reward.omega.Question;
+import dev.rlflow.reward.omega.SearchDriver;
+import dev.rlflow.reward.omega.SolutionVerifier;
+import dev.rlflow.rollout.GenerationEngine;
+import dev.rlflow.rollout.SamplingParams;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Runs the label searches of the questions its subtask receives, up to {@code
+ * omega_prm.concurrent_searches} at once, and batches their rollout requests into one generation
+ * call per round ({@link SearchDriver}). Labels go to the main output; the outcome of each question
+ * (rollouts, labels, and for {@code arith} how many labels agree with the ground-truth step
+ * checker) goes to {@link #OUTCOMES}.
+ */
+final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
+    implements OneInputStreamOperator<ProblemRecord, ProcessLabel>, BoundedOneInput {
+  static final OutputTag<SearchOutcome> OUTCOMES =
+      new OutputTag<>(
+          "search-outcomes",
+          org.apache.flink.api.common.typeinfo.TypeInformation.of(SearchOutcome.class));
+
+  private final RunContext run;
+  private final String checkpoint;
+  private final LabelMethod method;
+  private final long policyVersion;
+  private transient RunConfig config;
+  private transient Tokenizer tokenizer;
+  private transient TransformerModel policy;
+  private transient PolicyCompleter completer;
+  private transient SearchDriver driver;
+  private transient Map<String, Running> running;
+  private transient long labels;
+  private transient long rollouts;
+
+  /** A search in flight with what its outcome needs. */
+  private record Running(ProblemRecord problem, LabelSearch search, long[] counts) {}
+
+  LabelSearchOperator(RunContext run, String checkpoint, LabelMethod method, long policyVersion) {
+    this.run = run;
+    this.checkpoint = checkpoint;
+    this.method = method;
+    this.policyVersion = policyVersion;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    config = run.config();
+    Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
+    tokenizer = Tokenizers.load(config.policy().tokenizer());
+    policy =
+        TransformerModel.load(
+            Path.of(checkpoint),
+            TransformerModel.Head.LM,
+            ComputeTarget.of(config.policy()),
+            config.run().seed());
+    int newline = tokenizer.encode("\n")[0];
+    GenerationEngine engine =
+        new GenerationEngine(policy, config.run().seed(), Set.of(newline), tokenizer::token);
+    SamplingParams params =
+        SamplingParams.of(config.rollout(), Set.of(tokenizer.eosId()), List.of());
+    completer = new PolicyCompleter(engine, tokenizer, params, policy.config().maxSeqLen());
+    driver = new SearchDriver(completer, config.omegaPrm().concurrentSearches());
+    running = new LinkedHashMap<>();
+    getMetricGroup().gauge("labels", () -> labels);
+    getMetricGroup().gauge("rollouts", () -> rollouts);
+  }
+
+  @Override
+  public void processElement(StreamRecord<ProblemRecord> element) {
+    ProblemRecord problem = element.getValue();
+    AnswerVerifier verifier = new AnswerVerifier();
+    SolutionVerifier judge =
+        (prefix, continuation) ->
+            verifier.verify(solution(prefix, continuation.text()), problem.answer()).correct();
+    Question question = new Question(problem.id(), problem.question());
+    LabelSearch search =
+        method.search(question, config.omegaPrm(), judge, searchId(problem.id()), policyVersion);
+    running.put(problem.id(), new Running(problem, search, new long[4]));
+    driver.add(search);
+    while (driver.active() >= config.omegaPrm().concurrentSearches()) {
+      round();
+    }
+  }
+
+  @Override
+  public void endInput() {
+    while (driver.active() > 0) {
+      round();
+    }
+  }
+
+  private void round() {
+    driver.round(this::emit);
+    for (Iterator<Running> it = running.values().iterator(); it.hasNext(); ) {
+      Running r = it.next();
+      if (r.search().pending().isEmpty()) {
+        it.remove();
+        completer.forget(r.problem().id());
+        var stats = r.search().stats();
+        rollouts += stats.rollouts();
+        output.collect(
+            OUTCOMES,
+            new StreamRecord<>(
+                new SearchOutcome(
+                    r.problem().id(),
+                    stats.rollouts(),
+                    stats.labels(),
+                    r.counts()[0],
+                    r.counts()[1],
+                    r.counts()[2],
+                    stats.binarySearches(),
+                    stats.filteredOut())));
+      }
+    }
+  }
+
+  private void emit(ProcessLabel label) {
+    Running r = running.get(label.questionId());
+    labels++;
+    if (label.correct()) {
+      r.counts()[0]++;
+    }
+    if (config.task().name() == TaskConfig.TaskName.ARITH) {
+      r.counts()[1]++;
+      if (label.correct() == trulyCorrect(r.problem(), label)) {
+        r.counts()[2]++;
+      }
+    }
+    output.collect(new StreamRecord<>(label));
+  }
+
+  /**
+   * The ground truth of a label on {@code arith}: whether the prefix ending with its step is
+   * correct by the step checker (the label is right when {@code MC > 0} agrees).
+   */
+  static boolean trulyCorrect(ProblemRecord problem, ProcessLabel label) {
+    List<String> steps = new ArrayList<>(label.prefixSteps());
+    steps.add(label.step());
+    ArithProblem arith = ArithProblem.parse(problem.id(), problem.question());
+    return new StepChecker().check(arith, String.join("\n", steps)).prefixCorrect(steps.size());
+  }
+
+  /** A complete solution: the prefix steps, then the continuation. */
+  static String solution(List<String> prefixSteps, String continuation) {
+    return prefixSteps.isEmpty()
+        ? continuation
+        : String.join("\n", prefixSteps) + "\n" + continuation;
+  }
+
+  /** Labels of one search share an id derived from the run seed and the question. */
+  private long searchId(String questionId) {
+    return config.run().seed() * 0x9E3779B97F4A7C15L
+        ^ questionId.hashCode()
+        ^ ((long) method.ordinal() << 62);
+  }
+
+  @Override
+  public void close() throws Exception {
+    // Never throw from close(): a failing task would take the embedded TaskManager down.
+    try {
+      if (policy != null) {
+        policy.close();
+      }
+      if (tokenizer != null) {
+        tokenizer.close();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the policy failed", e);
+    }
+    super.close();
+  }
+}
