@@ -30,10 +30,6 @@ final class CandidatePool {
     return candidates.isEmpty();
   }
 
-  int size() {
-    return candidates.size();
-  }
-
   /**
    * Removes and returns the candidate with the highest Q + U.
    *

@@ -4,14 +4,14 @@ import java.util.OptionalInt;
 
 /**
  * OmegaPRM's binary search for the first wrong step of a wrong solution of m steps (Luo et al.
- * 2024, arXiv 2406.06592, §3.2): O(log m) Monte Carlo probes instead of the m − 1 of per-step Monte
+ * 2024, arXiv 2406.06592): O(log m) Monte Carlo probes instead of the m − 1 of per-step Monte
  * Carlo.
  *
- * <p>Invariant: steps 1..lo can still reach the right answer and the first error is at most step hi
- * + 1. Start lo = 0, hi = m − 1: the full solution is known to be wrong, so it is never probed
- * (ALGORITHMS.md §1, decided). Each probe is the prefix of mid + 1 steps, mid = ⌊(lo + hi) / 2⌋; a
- * prefix with MC > 0 moves lo past it, one with MC = 0 moves hi to mid. The first error is step lo
- * + 1 once lo = hi. Every probe halves the interval, so m = 8 takes 3 probes and m = 1 none.
+ * <p>Invariant: steps 1..lo can still reach the right answer and the first error is at most step
+ * hi+1. Start lo = 0, hi = m − 1: the full solution is known to be wrong, so it is never probed
+ * (ALGORITHMS.md §1, decided). Each probe is the prefix of mid+1 steps, mid = ⌊(lo + hi) / 2⌋; a
+ * prefix with MC > 0 moves lo past it, one with MC = 0 moves hi to mid. Once lo = hi the first
+ * error is step lo+1. Every probe halves the interval, so m = 8 takes 3 probes and m = 1 none.
  */
 final class FirstErrorSearch {
   private final int steps;

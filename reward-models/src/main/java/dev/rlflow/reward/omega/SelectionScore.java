@@ -1,11 +1,12 @@
 package dev.rlflow.reward.omega;
 
 /**
- * OmegaPRM's priority of a candidate rollout r from state s (Luo et al. 2024, arXiv 2406.06592,
- * §3.3): the candidate with the highest {@code Q + U} is searched next.
+ * OmegaPRM's priority of a candidate rollout r from state s (Luo et al. 2024, arXiv 2406.06592):
+ * the candidate with the highest {@code Q + U} is searched next.
  *
  * @param q exploitation: {@code α^(1 − MC(s)) · β^(len(r) / L)}, high for wrong rollouts from
- *     states that look right (the error is likely late and informative) and for short rollouts
+ *     states that are probably still right (wrong answers that were supposed to be correct, the
+ *     most informative negatives) and for short rollouts
  * @param u exploration: {@code c_puct · √(Σᵢ N(sᵢ)) / (1 + N(s))}, high for rarely chosen states
  */
 record SelectionScore(double q, double u) {
