@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rlflow quickstart}: the main pipeline on the embedded default ({@code
- * conf/quickstart.yaml}). It runs the stages that exist so far; PRM training and RL join it as
- * they land.
+ * conf/quickstart.yaml}). It runs the stages that exist so far; PRM training and RL join it as they
+ * land.
  */
 @Command(
     name = "quickstart",

@@ -26,12 +26,12 @@ class PrmCollectITCase {
   private static final String SMALL =
       """
       task:
-        train_examples: 256
+        train_examples: 512
         test_examples: 16
-        arith: {min_steps: 2, max_steps: 3, start_max: 9, operand_max: 3, max_value: 30}
+        arith: {min_steps: 2, max_steps: 2, start_max: 5, operand_max: 2, max_value: 20}
       policy: {hidden_size: 48, num_layers: 2, num_heads: 2, num_kv_heads: 1,
                intermediate_size: 96, max_seq_len: 80, device: cpu}
-      sft: {updates: 150, batch_size: 32, lr: 3.0e-3, warmup_updates: 10, checkpoint_every: 1000}
+      sft: {updates: 300, batch_size: 32, lr: 3.0e-3, warmup_updates: 10, checkpoint_every: 1000}
       rollout: {max_new_tokens: 40}
       omega_prm: {questions: 12, prefilter_rollouts: 8, rollouts_per_estimate: 4,
                   search_limit: 4, baseline_solutions: 2, concurrent_searches: 6}
@@ -42,9 +42,7 @@ class PrmCollectITCase {
   void collectsLabelsWithBothMethodsAndWritesTheFigures(@TempDir Path out) throws Exception {
     RunConfig config =
         RunConfigLoader.parse(
-            SMALL,
-            "it.yaml",
-            Map.of("run.output_dir", out.toString(), "run.id", "collect"));
+            SMALL, "it.yaml", Map.of("run.output_dir", out.toString(), "run.id", "collect"));
     StringWriter log = new StringWriter();
     PrintWriter print = new PrintWriter(log, true);
     RunSummary summary;
@@ -52,7 +50,10 @@ class PrmCollectITCase {
       summary =
           new Pipeline(config, print, Clock.systemUTC())
               .compareWithPerStepMc()
-              .run(List.of(Pipeline.Stage.SFT, Pipeline.Stage.PRM_COLLECT), Optional.empty(), runner);
+              .run(
+                  List.of(Pipeline.Stage.SFT, Pipeline.Stage.PRM_COLLECT),
+                  Optional.empty(),
+                  runner);
     }
 
     Path run = out.resolve("collect");
@@ -63,12 +64,15 @@ class PrmCollectITCase {
       assertThat(m.get("rollouts").asLong()).as(method + " rollouts").isPositive();
       assertThat(m.get("labels").asLong()).as(method + " labels").isPositive();
       assertThat(m.get("labels_per_1k_rollouts").asDouble())
-          .isEqualTo(1000.0 * m.get("labels").asLong() / m.get("rollouts").asLong(),
+          .isEqualTo(
+              1000.0 * m.get("labels").asLong() / m.get("rollouts").asLong(),
               org.assertj.core.data.Offset.offset(1e-6));
       assertThat(m.get("label_accuracy").asDouble()).isBetween(0.0, 1.0);
     }
     assertThat(log.toString()).contains("labels/1k").contains("OmegaPRM:");
-    assertThat(summary.stages()).extracting(RunSummary.Stage::name).containsExactly("sft", "prm_collect");
+    assertThat(summary.stages())
+        .extracting(RunSummary.Stage::name)
+        .containsExactly("sft", "prm_collect");
     assertThat(Files.readString(run.resolve("summary.json"))).contains("\"label_accuracy\"");
   }
 
