@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       DatasetCommand.class,
       ConfigCommand.class,
       DataCommand.class,
+      TracesCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -16,7 +16,8 @@ class RlflowCommandTest {
     CliRun help = CliRun.of("--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out())
-        .contains("quickstart", "sft", "eval", "submit", "dataset", "config", "data", "bench");
+        .contains(
+            "quickstart", "sft", "eval", "submit", "dataset", "config", "data", "traces", "bench");
     for (String[] command :
         new String[][] {
           {"quickstart", "--help"},
@@ -25,6 +26,7 @@ class RlflowCommandTest {
           {"config", "reference", "--help"},
           {"data", "sample", "--help"},
           {"data", "check", "--help"},
+          {"traces", "tail", "--help"},
           {"bench", "model", "--help"}
         }) {
       CliRun run = CliRun.of(command);

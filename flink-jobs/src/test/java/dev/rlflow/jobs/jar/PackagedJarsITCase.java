@@ -2,6 +2,8 @@ package dev.rlflow.jobs.jar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rlflow.traces.ProcessLabel;
+import dev.rlflow.traces.TraceFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import org.apache.avro.file.DataFileWriter;
 import org.apache.flink.client.ClientUtils;
 import org.apache.flink.client.deployment.executors.RemoteExecutor;
 import org.apache.flink.client.program.PackagedProgram;
@@ -49,6 +52,16 @@ class PackagedJarsITCase {
     try (JarFile jar = new JarFile(FLINK_RUN.toFile())) {
       assertThat(jar.getEntry("dev/rlflow/jobs/cli/RlflowCommand.class")).isNotNull();
       assertThat(jar.getEntry("dev/rlflow/core/config/RunConfig.class")).isNotNull();
+      // What the trace sinks need and a Flink distribution lacks.
+      for (String traces :
+          List.of(
+              "dev/rlflow/traces/ProcessLabel.class",
+              "org/apache/avro/file/DataFileWriter.class",
+              "org/apache/flink/formats/avro/AvroWriterFactory.class",
+              "org/apache/flink/connector/kafka/sink/KafkaSink.class",
+              "org/apache/kafka/clients/producer/KafkaProducer.class")) {
+        assertThat(jar.getEntry(traces)).as(traces).isNotNull();
+      }
       assertThat(
               jar.getEntry(
                   "org/apache/flink/streaming/api/environment/"
@@ -112,6 +125,16 @@ class PackagedJarsITCase {
         .contains("Flink web UI: http://localhost:")
         .contains("dead letters: 0");
     assertThat(countLines(out.resolve("java-jar/data/train"))).isEqualTo(30);
+
+    Path traces = Files.createDirectories(out.resolve("traces"));
+    try (DataFileWriter<ProcessLabel> writer =
+        TraceFiles.writer(
+            ProcessLabel.class, Files.newOutputStream(traces.resolve("part-0.avro")))) {
+      writer.append(new ProcessLabel("q1", "start 1, +1", 1L, 0L, List.of(), "1 + 1 = 2", 1.0, 4));
+    }
+    Run tail = java("traces", "tail", "--dir", traces.toString());
+    assertThat(tail.exitValue()).as(tail.output()).isZero();
+    assertThat(tail.output()).contains("{\"question_id\":\"q1\",");
   }
 
   /** A finished {@code java -jar rlflow.jar} with everything it printed. */
