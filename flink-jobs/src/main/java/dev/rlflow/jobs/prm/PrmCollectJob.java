@@ -8,6 +8,7 @@ import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.jobs.task.ProblemRecord;
 import dev.rlflow.jobs.task.TaskData;
+import dev.rlflow.jobs.traces.TraceSinks;
 import java.util.Locale;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,7 +21,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * the trace sinks; per-question outcomes go back to the client for progress and the summary.
  *
  * <pre>
- * questions ─► keyBy(id) ─► LabelSearchOperator ─► ProcessLabel ─► Avro files / Kafka
+ * questions ─► keyBy(id) ─► LabelSearchOperator ─► ProcessLabel ─► Avro files / Kafka (traces)
  *                              │ (policy: batched generation)
  *                              └─ SearchOutcome ─► client (progress, prm-collect.json)
  * </pre>
@@ -85,7 +86,12 @@ public final class PrmCollectJob {
                       TypeInformation.of(ProcessLabel.class),
                       new LabelSearchOperator(context, checkpoint, method, 0))
                   .setParallelism(config.placement().rolloutParallelism());
-          labels.sinkTo(new DiscardingSink<>()).name("labels");
+          if (method == LabelMethod.OMEGAPRM) {
+            TraceSinks.processLabels(labels, config.traces(), run);
+          } else {
+            // The baseline is a measurement: its labels are counted and judged, not kept.
+            labels.sinkTo(new DiscardingSink<>()).name("baseline labels (counted, not kept)");
+          }
           return labels.getSideOutput(LabelSearchOperator.OUTCOMES);
         },
         outcome -> {

@@ -70,6 +70,14 @@ class PrmCollectITCase {
       assertThat(m.get("label_accuracy").asDouble()).isBetween(0.0, 1.0);
     }
     assertThat(log.toString()).contains("labels/1k").contains("OmegaPRM:");
+    // OmegaPRM's labels are in the run's Avro files, decoded with the schema of the traces module.
+    List<dev.rlflow.traces.ProcessLabel> written = new java.util.ArrayList<>();
+    dev.rlflow.jobs.traces.ProcessLabelTail.files(
+        new org.apache.flink.core.fs.Path(run.resolve("traces/process-labels").toUri()),
+        Long.MAX_VALUE,
+        written::add);
+    assertThat(written).hasSize(figures.get("omegaprm").get("labels").asInt());
+    assertThat(written).allSatisfy(l -> assertThat(l.getQuestion()).startsWith("start "));
     assertThat(summary.stages())
         .extracting(RunSummary.Stage::name)
         .containsExactly("sft", "prm_collect");
