@@ -1,6 +1,5 @@
 package dev.rlflow.jobs.eval;
 
-import ai.djl.engine.Engine;
 import dev.rlflow.core.answer.AnswerVerifier;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.TaskConfig;
@@ -9,11 +8,10 @@ import dev.rlflow.core.task.arith.StepCheck;
 import dev.rlflow.core.task.arith.StepChecker;
 import dev.rlflow.core.task.arith.StepVerdict;
 import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.task.PolicyRuntime;
 import dev.rlflow.jobs.task.ProblemRecord;
 import dev.rlflow.jobs.task.PromptFormat;
-import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
-import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.GenerationRequest;
@@ -21,7 +19,6 @@ import dev.rlflow.rollout.Sample;
 import dev.rlflow.rollout.SamplingParams;
 import dev.rlflow.rollout.TeacherForcedScorer;
 import dev.rlflow.training.sft.SftExample;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +37,7 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
   private final RunContext run;
   private final String checkpoint;
   private transient RunConfig config;
+  private transient PolicyRuntime loaded;
   private transient Tokenizer tokenizer;
   private transient TransformerModel policy;
   private transient GenerationEngine engine;
@@ -57,21 +55,12 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
   public void open() throws Exception {
     super.open();
     config = run.config();
-    Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
-    tokenizer = Tokenizers.load(config.policy().tokenizer());
-    policy =
-        TransformerModel.load(
-            Path.of(checkpoint),
-            TransformerModel.Head.LM,
-            ComputeTarget.of(config.policy()),
-            config.run().seed());
-    int newline = tokenizer.encode("\n")[0];
+    loaded = PolicyRuntime.load(config, checkpoint);
+    tokenizer = loaded.tokenizer();
+    policy = loaded.policy();
     engine =
-        new GenerationEngine(
-            policy,
-            config.run().seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-            Set.of(newline),
-            tokenizer::token);
+        loaded.engine(
+            config.run().seed() + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     scorer = new TeacherForcedScorer(config.eval().batchSize());
     pending = new ArrayList<>();
     getMetricGroup().gauge("accuracy", () -> evaluated == 0 ? 0.0 : (double) correct / evaluated);
@@ -164,16 +153,8 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
 
   @Override
   public void close() throws Exception {
-    // Never throw from close(): a failing task would take the embedded TaskManager down.
-    try {
-      if (policy != null) {
-        policy.close();
-      }
-      if (tokenizer != null) {
-        tokenizer.close();
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("Closing the evaluated policy failed", e);
+    if (loaded != null) {
+      loaded.close(); // never throws: a failing task must not take the TaskManager down
     }
     super.close();
   }

@@ -1,6 +1,5 @@
 package dev.rlflow.jobs.prm;
 
-import ai.djl.engine.Engine;
 import dev.rlflow.core.answer.AnswerVerifier;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.TaskConfig;
@@ -8,18 +7,14 @@ import dev.rlflow.core.label.ProcessLabel;
 import dev.rlflow.core.task.arith.ArithProblem;
 import dev.rlflow.core.task.arith.StepChecker;
 import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.task.PolicyRuntime;
 import dev.rlflow.jobs.task.ProblemRecord;
-import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
-import dev.rlflow.model.tokenizer.Tokenizers;
-import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.reward.omega.LabelSearch;
 import dev.rlflow.reward.omega.Question;
 import dev.rlflow.reward.omega.SearchDriver;
 import dev.rlflow.reward.omega.SolutionVerifier;
-import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.SamplingParams;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -51,16 +46,31 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
   private final LabelMethod method;
   private final long policyVersion;
   private transient RunConfig config;
-  private transient Tokenizer tokenizer;
-  private transient TransformerModel policy;
+  private transient PolicyRuntime loaded;
   private transient PolicyCompleter completer;
   private transient SearchDriver driver;
   private transient Map<String, Running> running;
   private transient long labels;
   private transient long rollouts;
 
-  /** A search in flight with what its outcome needs. */
-  private record Running(ProblemRecord problem, LabelSearch search, long[] counts) {}
+  /**
+   * A search in flight with what its outcome needs; {@code arith} is the parsed problem the ground
+   * truth judges labels against, null for tasks without one.
+   */
+  private static final class Running {
+    final ProblemRecord problem;
+    final LabelSearch search;
+    final ArithProblem arith;
+    long positives;
+    long judged;
+    long right;
+
+    Running(ProblemRecord problem, LabelSearch search, ArithProblem arith) {
+      this.problem = problem;
+      this.search = search;
+      this.arith = arith;
+    }
+  }
 
   LabelSearchOperator(RunContext run, String checkpoint, LabelMethod method, long policyVersion) {
     this.run = run;
@@ -73,20 +83,16 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
   public void open() throws Exception {
     super.open();
     config = run.config();
-    Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
-    tokenizer = Tokenizers.load(config.policy().tokenizer());
-    policy =
-        TransformerModel.load(
-            Path.of(checkpoint),
-            TransformerModel.Head.LM,
-            ComputeTarget.of(config.policy()),
-            config.run().seed());
-    int newline = tokenizer.encode("\n")[0];
-    GenerationEngine engine =
-        new GenerationEngine(policy, config.run().seed(), Set.of(newline), tokenizer::token);
+    loaded = PolicyRuntime.load(config, checkpoint);
+    Tokenizer tokenizer = loaded.tokenizer();
     SamplingParams params =
         SamplingParams.of(config.rollout(), Set.of(tokenizer.eosId()), List.of());
-    completer = new PolicyCompleter(engine, tokenizer, params, policy.config().maxSeqLen());
+    completer =
+        new PolicyCompleter(
+            loaded.engine(config.run().seed()),
+            tokenizer,
+            params,
+            loaded.policy().config().maxSeqLen());
     driver = new SearchDriver(completer, config.omegaPrm().concurrentSearches());
     running = new LinkedHashMap<>();
     getMetricGroup().gauge("labels", () -> labels);
@@ -103,7 +109,11 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
     Question question = new Question(problem.id(), problem.question());
     LabelSearch search =
         method.search(question, config.omegaPrm(), judge, searchId(problem.id()), policyVersion);
-    running.put(problem.id(), new Running(problem, search, new long[4]));
+    ArithProblem arith =
+        config.task().name() == TaskConfig.TaskName.ARITH
+            ? ArithProblem.parse(problem.id(), problem.question())
+            : null;
+    running.put(problem.id(), new Running(problem, search, arith));
     driver.add(search);
     while (driver.active() >= config.omegaPrm().concurrentSearches()) {
       round();
@@ -121,21 +131,21 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
     driver.round(this::emit);
     for (Iterator<Running> it = running.values().iterator(); it.hasNext(); ) {
       Running r = it.next();
-      if (r.search().pending().isEmpty()) {
+      if (r.search.pending().isEmpty()) {
         it.remove();
-        completer.forget(r.problem().id());
-        var stats = r.search().stats();
+        completer.forget(r.problem.id());
+        var stats = r.search.stats();
         rollouts += stats.rollouts();
         output.collect(
             OUTCOMES,
             new StreamRecord<>(
                 new SearchOutcome(
-                    r.problem().id(),
+                    r.problem.id(),
                     stats.rollouts(),
                     stats.labels(),
-                    r.counts()[0],
-                    r.counts()[1],
-                    r.counts()[2],
+                    r.positives,
+                    r.judged,
+                    r.right,
                     stats.binarySearches(),
                     stats.filteredOut())));
       }
@@ -146,12 +156,12 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
     Running r = running.get(label.questionId());
     labels++;
     if (label.correct()) {
-      r.counts()[0]++;
+      r.positives++;
     }
-    if (config.task().name() == TaskConfig.TaskName.ARITH) {
-      r.counts()[1]++;
-      if (label.correct() == trulyCorrect(r.problem(), label)) {
-        r.counts()[2]++;
+    if (r.arith != null) {
+      r.judged++;
+      if (label.correct() == trulyCorrect(r.arith, label)) {
+        r.right++;
       }
     }
     output.collect(new StreamRecord<>(label));
@@ -161,10 +171,9 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
    * The ground truth of a label on {@code arith}: whether the prefix ending with its step is
    * correct by the step checker (the label is right when {@code MC > 0} agrees).
    */
-  static boolean trulyCorrect(ProblemRecord problem, ProcessLabel label) {
+  static boolean trulyCorrect(ArithProblem arith, ProcessLabel label) {
     List<String> steps = new ArrayList<>(label.prefixSteps());
     steps.add(label.step());
-    ArithProblem arith = ArithProblem.parse(problem.id(), problem.question());
     return new StepChecker().check(arith, String.join("\n", steps)).prefixCorrect(steps.size());
   }
 
@@ -184,16 +193,8 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
 
   @Override
   public void close() throws Exception {
-    // Never throw from close(): a failing task would take the embedded TaskManager down.
-    try {
-      if (policy != null) {
-        policy.close();
-      }
-      if (tokenizer != null) {
-        tokenizer.close();
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("Closing the policy failed", e);
+    if (loaded != null) {
+      loaded.close(); // never throws: a failing task must not take the TaskManager down
     }
     super.close();
   }
