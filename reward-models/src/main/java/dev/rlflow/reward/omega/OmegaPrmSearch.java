@@ -29,8 +29,8 @@ import java.util.OptionalInt;
  * <p><b>Labels</b> (decided for rlflow). Every rollout of the question is counted in a {@link
  * RolloutTrie} of paths from the question (the prefix a rollout continued, then its own steps), so
  * that a prefix's value pools all rollouts whose path went through it. When the search ends, so
- * that values are final, it emits labels from two kinds of source, with no deduplication across
- * sources, each step of a source once, sources in the order they arose:
+ * that values are final, it emits labels from two kinds of source, in the order they arose, each
+ * path (prefix and step) once: a path already labelled by an earlier source is skipped:
  *
  * <ol type="a">
  *   <li>each binary search: every step of the searched rollout up to and including its first error.

@@ -16,7 +16,8 @@ import java.util.Optional;
  * sampled solutions. For each solution of M steps, step t = 1..M−1 is labelled with MC = correct /
  * k over k rollouts from the prefix ending with step t (one request each, k·(M−1) rollouts); step M
  * with the solution's own outcome, 1 or 0, over 0 rollouts. Labels are emitted as their values are
- * known.
+ * known; a step a solution shares with an earlier one (same prefix, same step) keeps the earlier
+ * solution's label, though its probe is paid again, as in Math-Shepherd's per-solution estimate.
  */
 public final class PerStepMonteCarlo implements LabelSearch {
 

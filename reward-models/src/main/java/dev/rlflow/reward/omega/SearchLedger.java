@@ -2,9 +2,11 @@ package dev.rlflow.reward.omega;
 
 import dev.rlflow.core.label.ProcessLabel;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The bookkeeping every label search shares: the pending request and the {@link LabelSearch}
@@ -13,6 +15,11 @@ import java.util.Optional;
  * <p>The first request is the pre-filter: {@code prefilterRollouts} rollouts from the question,
  * which drop it unless some are correct and some wrong (OmegaPRM, ALGORITHMS.md §1). Keeping that
  * rule in one place lets OmegaPRM and its baseline label the same questions.
+ *
+ * <p>A step is labelled at most once per search: the first label of a path (prefix and step) is
+ * kept and later ones are dropped. Several rollouts often share a path (the policy writes the same
+ * first steps again and again); repeating its label would weight it in PRM training by how often it
+ * was sampled and would count one piece of supervision many times in labels per rollout.
  */
 final class SearchLedger {
   private final Question question;
@@ -20,6 +27,7 @@ final class SearchLedger {
   private final long searchId;
   private final long policyVersion;
   private final List<ProcessLabel> untaken = new ArrayList<>();
+  private final Set<List<String>> labelledPaths = new HashSet<>();
   private RolloutRequest pending;
   private boolean prefiltered;
   private boolean filteredOut;
@@ -80,8 +88,16 @@ final class SearchLedger {
     pending = null;
   }
 
-  /** Adds a label of this search's question, search id and policy version. */
+  /**
+   * Adds a label of this search's question, search id and policy version, unless this search has
+   * labelled the same step after the same prefix already.
+   */
   void label(List<String> prefixSteps, String step, double mcValue, int estimateRollouts) {
+    List<String> path = new ArrayList<>(prefixSteps);
+    path.add(step);
+    if (!labelledPaths.add(path)) {
+      return;
+    }
     untaken.add(
         new ProcessLabel(
             question.id(),

@@ -72,7 +72,6 @@ final class ArithChainPolicy implements Completer {
 
   private final Map<String, Chain> chains = new HashMap<>();
   private final Map<String, Random> streams = new HashMap<>();
-  private final Map<String, Long> correctRolloutSteps = new HashMap<>();
 
   /** {@code questions} chains of 3 to 8 steps with p in [0.7, 0.95], the same for the same seed. */
   ArithChainPolicy(int questions, long seed) {
@@ -103,11 +102,6 @@ final class ArithChainPolicy implements Completer {
 
   Chain chain(String questionId) {
     return chains.get(questionId);
-  }
-
-  /** Σ of the step counts of the correct rollouts this policy wrote for a question. */
-  long correctRolloutSteps(String questionId) {
-    return correctRolloutSteps.getOrDefault(questionId, 0L);
   }
 
   @Override
@@ -144,9 +138,6 @@ final class ArithChainPolicy implements Completer {
       value = next;
     }
     text.append("answer: ").append(value);
-    if (right) {
-      correctRolloutSteps.merge(questionId, (long) (chain.ops().size() - prefix.size()), Long::sum);
-    }
     return new Continuation(text.toString(), text.length());
   }
 }

@@ -46,10 +46,10 @@ class PerStepMonteCarloTest {
             label(List.of(), "a", 0.5, 2),
             label(List.of("a"), "b", 1.0, 2),
             label(List.of("a", "b"), "c", 1.0, 0),
-            label(List.of(), "a", 0.5, 2),
+            // the second solution's "a" was probed again but keeps the first label
             label(List.of("a"), "x", 0.0, 0));
     // The pre-filter, then k·(M − 1) for each solution: 4 + 2·(2 + 1).
-    assertThat(search.stats()).isEqualTo(new SearchStats(10, 5, 0, false));
+    assertThat(search.stats()).isEqualTo(new SearchStats(10, 4, 0, false));
   }
 
   @Test
@@ -73,7 +73,8 @@ class PerStepMonteCarloTest {
 
       // The default four solutions; one without steps costs and yields nothing.
       int probedSteps = IntStream.of(lengths).limit(4).map(m -> Math.max(m - 1, 0)).sum();
-      int labelledSteps = IntStream.of(lengths).limit(4).sum();
+      // Every solution's steps are s0, s1, …: the longest holds every distinct path.
+      int labelledSteps = IntStream.of(lengths).limit(4).max().orElseThrow();
       assertThat(search.stats())
           .as("solution lengths %s", Arrays.toString(lengths))
           .isEqualTo(new SearchStats(6 + 8L * probedSteps, labelledSteps, 0, false));
