@@ -12,9 +12,9 @@ import java.util.function.BiFunction;
 
 /**
  * Scores given responses to given prompts in one pass per batch, without sampling: the log-probs of
- * the response tokens under a language model (the reference or old policy), and a critic's values
- * at the same positions. Sequences are right-padded; each batch runs without autograd in its own
- * closed scope.
+ * the response tokens under a language model (the reference or old policy), a critic's values at
+ * the same positions, and a process reward model's step scores at step-tag positions. Sequences are
+ * right-padded; each batch runs without autograd in its own closed scope.
  *
  * <p>Position convention: response token j of a prompt of P tokens is predicted at position P + j -
  * 1, so its log-prob and its value (the value of the state before the token) are both read there.
@@ -63,6 +63,22 @@ public final class TeacherForcedScorer {
   }
 
   /**
+   * A process reward model's P(correct) at chosen positions of each sequence: row i holds, for each
+   * index in {@code positions.get(i)}, softmax of the 2-way step-score head there, entry 1
+   * ([incorrect, correct]). The PRM reads a step's score at the position of the tag token that ends
+   * the step (ALGORITHMS.md §2), not one before it as next-token scores are read.
+   */
+  public float[][] stepScores(TransformerModel prm, List<int[]> sequences, List<int[]> positions) {
+    requireHead(prm, TransformerModel.Head.STEP_SCORE);
+    checkSequences(prm.config(), sequences);
+    return read(
+        prm,
+        sequences,
+        positions,
+        (logits, next) -> logits.toType(DataType.FLOAT32, false).softmax(-1).get("..., 1"));
+  }
+
+  /**
    * Runs (prompt + response) batches through {@code model} and reads {@code perPosition(output,
    * nextTokens)} (B, L) at each response token's predicting position.
    */
@@ -72,6 +88,49 @@ public final class TeacherForcedScorer {
       List<int[]> responses,
       BiFunction<NDArray, NDArray, NDArray> perPosition) {
     List<int[]> sequences = sequences(model.config(), prompts, responses);
+    List<int[]> positions = new ArrayList<>(sequences.size());
+    for (int i = 0; i < sequences.size(); i++) {
+      int first = prompts.get(i).length - 1;
+      int[] at = new int[responses.get(i).length];
+      for (int j = 0; j < at.length; j++) {
+        at[j] = first + j;
+      }
+      positions.add(at);
+    }
+    return read(model, sequences, positions, perPosition);
+  }
+
+  /**
+   * Runs right-padded batches of {@code sequences} through {@code model} without autograd and reads
+   * {@code perPosition(output, nextTokens)} (B, L) at {@code positions}: the one forward path of
+   * log-probs, critic values and PRM step scores.
+   */
+  private float[][] read(
+      TransformerModel model,
+      List<int[]> sequences,
+      List<int[]> positions,
+      BiFunction<NDArray, NDArray, NDArray> perPosition) {
+    if (positions.size() != sequences.size()) {
+      throw new IllegalArgumentException(
+          sequences.size()
+              + " sequences but "
+              + positions.size()
+              + " position lists: must be equal");
+    }
+    for (int i = 0; i < sequences.size(); i++) {
+      for (int at : positions.get(i)) {
+        if (at < 0 || at >= sequences.get(i).length) {
+          throw new IllegalArgumentException(
+              "Sequence "
+                  + i
+                  + ": position "
+                  + at
+                  + " is outside [0, "
+                  + sequences.get(i).length
+                  + ")");
+        }
+      }
+    }
     float[][] result = new float[sequences.size()][];
     InferenceMode inference = InferenceMode.enter();
     try {
@@ -93,11 +152,12 @@ public final class TeacherForcedScorer {
           scores = perPosition.apply(output, targets).toFloatArray(); // (B, L)
         }
         for (int b = 0; b < batch.size(); b++) {
-          int i = from + b;
-          int promptLength = prompts.get(i).length;
-          float[] row = new float[responses.get(i).length];
-          System.arraycopy(scores, b * width + promptLength - 1, row, 0, row.length);
-          result[i] = row;
+          int[] at = positions.get(from + b);
+          float[] row = new float[at.length];
+          for (int j = 0; j < at.length; j++) {
+            row[j] = scores[b * width + at[j]];
+          }
+          result[from + b] = row;
         }
       }
     } finally {
@@ -119,22 +179,29 @@ public final class TeacherForcedScorer {
       if (prompt.length == 0) {
         throw new IllegalArgumentException("Prompt " + i + " is empty: must have >= 1 token");
       }
-      int length = prompt.length + response.length;
-      if (length > config.maxSeqLen()) {
+      int[] sequence = new int[prompt.length + response.length];
+      System.arraycopy(prompt, 0, sequence, 0, prompt.length);
+      System.arraycopy(response, 0, sequence, prompt.length, response.length);
+      sequences.add(sequence);
+    }
+    checkSequences(config, sequences);
+    return sequences;
+  }
+
+  /** Every sequence fits the model: at most maxSeqLen tokens, each id in the vocabulary. */
+  private static void checkSequences(ModelConfig config, List<int[]> sequences) {
+    for (int i = 0; i < sequences.size(); i++) {
+      int[] sequence = sequences.get(i);
+      if (sequence.length > config.maxSeqLen()) {
         throw new IllegalArgumentException(
             "Sequence "
                 + i
-                + ": prompt "
-                + prompt.length
-                + " + response "
-                + response.length
-                + " tokens exceeds the model's maxSeqLen "
+                + " has "
+                + sequence.length
+                + " tokens, more than the model's maxSeqLen "
                 + config.maxSeqLen());
       }
-      int[] sequence = new int[length];
-      System.arraycopy(prompt, 0, sequence, 0, prompt.length);
-      System.arraycopy(response, 0, sequence, prompt.length, response.length);
-      for (int t = 0; t < length; t++) {
+      for (int t = 0; t < sequence.length; t++) {
         if (sequence[t] < 0 || sequence[t] >= config.vocabSize()) {
           throw new IllegalArgumentException(
               "Sequence "
@@ -148,9 +215,7 @@ public final class TeacherForcedScorer {
                   + ")");
         }
       }
-      sequences.add(sequence);
     }
-    return sequences;
   }
 
   private static void requireHead(TransformerModel model, TransformerModel.Head head) {

@@ -68,7 +68,7 @@ class TeacherForcedScorerTest {
       assertThatThrownBy(() -> scorer.values(critic, PROMPTS, RESPONSES.subList(0, 2)))
           .hasMessage("3 prompts but 2 responses: must be equal");
       assertThatThrownBy(() -> scorer.values(critic, List.of(new int[60]), List.of(new int[5])))
-          .hasMessage("Sequence 0: prompt 60 + response 5 tokens exceeds the model's maxSeqLen 64");
+          .hasMessage("Sequence 0 has 65 tokens, more than the model's maxSeqLen 64");
       assertThatThrownBy(() -> scorer.values(critic, List.of(new int[0]), List.of(new int[1])))
           .hasMessage("Prompt 0 is empty: must have >= 1 token");
     }

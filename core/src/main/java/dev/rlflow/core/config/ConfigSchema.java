@@ -41,6 +41,10 @@ public final class ConfigSchema {
               "Process-label collection by OmegaPRM (ALGORITHMS.md §1).",
               OmegaPrmConfig.OPTIONS),
           new Section(
+              "prm",
+              "Process reward model training and test-time selection (ALGORITHMS.md §2).",
+              PrmConfig.OPTIONS),
+          new Section(
               "placement",
               "Where the dataflow's roles run, and their parallelism.",
               PlacementConfig.OPTIONS),

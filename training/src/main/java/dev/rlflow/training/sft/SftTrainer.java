@@ -1,12 +1,11 @@
 package dev.rlflow.training.sft;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.training.Autograd;
 import dev.rlflow.training.NonFiniteGuard;
 import dev.rlflow.training.TrainingDivergedException;
 import dev.rlflow.training.optim.AdamW;
@@ -178,22 +177,19 @@ public final class SftTrainer implements AutoCloseable {
   public double evaluateLoss(List<SftExample> examples) {
     checkExamples(examples);
     long tokens = examples.stream().mapToLong(SftExample::responseLength).sum();
-    Engine.getInstance(); // loads the native library before any JniUtils call
-    boolean gradMode = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    try {
-      double lossSum = 0;
-      for (List<SftExample> micro : split(examples)) {
-        try (NDManager scope = model.manager().newSubManager()) {
-          SftBatch batch = SftBatch.of(micro, padId, scope);
-          NDArray logits = model.forward(batch.input(model.dtype()), null, false).output();
-          lossSum += SftLoss.tokenLosses(logits, batch.targets(), batch.mask()).sum().getFloat();
-        }
-      }
-      return lossSum / tokens;
-    } finally {
-      JniUtils.setGradMode(gradMode);
-    }
+    return Autograd.withoutGradients(
+        () -> {
+          double lossSum = 0;
+          for (List<SftExample> micro : split(examples)) {
+            try (NDManager scope = model.manager().newSubManager()) {
+              SftBatch batch = SftBatch.of(micro, padId, scope);
+              NDArray logits = model.forward(batch.input(model.dtype()), null, false).output();
+              lossSum +=
+                  SftLoss.tokenLosses(logits, batch.targets(), batch.mask()).sum().getFloat();
+            }
+          }
+          return lossSum / tokens;
+        });
   }
 
   /** Updates attempted so far, skipped ones included: the index of the next update. */
@@ -228,7 +224,7 @@ public final class SftTrainer implements AutoCloseable {
   private double accumulate(List<SftExample> micro, long tokens, NDManager stepScope) {
     try (NDManager scope = stepScope.newSubManager()) {
       SftBatch batch = SftBatch.of(micro, padId, scope);
-      try (GradientCollector collector = newCollector()) {
+      try (GradientCollector collector = Autograd.collector()) {
         NDArray logits = model.forward(batch.input(model.dtype()), null, true).output();
         NDArray sum = SftLoss.tokenLosses(logits, batch.targets(), batch.mask()).sum(); // ()
         // Not sum.div(tokens): DJL wraps a Number operand in a tensor over a Java direct buffer
@@ -237,18 +233,6 @@ public final class SftTrainer implements AutoCloseable {
         collector.backward(sum.div(scope.full(new Shape(), (float) tokens)));
         return sum.getFloat();
       }
-    }
-  }
-
-  private static GradientCollector newCollector() {
-    Engine engine = Engine.getInstance(); // loads the native library before any JniUtils call
-    boolean gradMode = JniUtils.isGradMode();
-    try {
-      return engine.newGradientCollector();
-    } catch (IllegalStateException e) {
-      JniUtils.setGradMode(gradMode); // DJL switched it on before finding the other collector
-      throw new IllegalStateException(
-          "Another GradientCollector is open in this JVM: train one model at a time", e);
     }
   }
 

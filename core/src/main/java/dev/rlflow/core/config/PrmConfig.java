@@ -1,0 +1,135 @@
+package dev.rlflow.core.config;
+
+import java.util.List;
+
+/**
+ * The {@code prm} section: how {@code prm-train} turns process labels into a process reward model
+ * (ALGORITHMS.md §2) and how {@code eval --selection} uses it.
+ *
+ * @param objective what the model learns from a label
+ * @param init where the backbone starts
+ * @param updates optimizer updates
+ * @param batchSize label sequences (pointwise) or sibling groups (pairwise) per update
+ * @param lr peak learning rate (cosine decay after a linear warm-up)
+ * @param warmupUpdates linear warm-up updates
+ * @param weightDecay AdamW's decoupled weight decay
+ * @param heldOutFraction share of the labelled questions kept out of training for prm-eval.json
+ * @param selectionProblems held-out problems of {@code eval --selection}
+ * @param selectionSamples sampled solutions per problem for selection, the largest N reported
+ */
+public record PrmConfig(
+    Objective objective,
+    Init init,
+    int updates,
+    int batchSize,
+    double lr,
+    int warmupUpdates,
+    double weightDecay,
+    double heldOutFraction,
+    int selectionProblems,
+    int selectionSamples) {
+
+  /** What a PRM learns from its labels (ALGORITHMS.md §2). */
+  public enum Objective {
+    /** Binary cross-entropy against the Monte Carlo value, a soft label in [0, 1]. */
+    SOFT,
+    /** Binary cross-entropy against the hard label, 1 when MC > 0. */
+    HARD,
+    /** Bradley–Terry on sibling steps (same prefix), target ½(1 + p − q). */
+    PAIRWISE
+  }
+
+  /** Where the PRM's backbone starts. */
+  public enum Init {
+    /** The policy checkpoint's backbone; a new score head. */
+    POLICY,
+    /** New weights from the run seed, the policy's architecture. */
+    SCRATCH
+  }
+
+  static final ConfigOption<Objective> OBJECTIVE =
+      ConfigOption.of(
+          "prm.objective",
+          ValueType.ofEnum(Objective.class),
+          Objective.SOFT,
+          Rule.any(),
+          "Training objective: soft (BCE against MC), hard (BCE against MC > 0) or pairwise"
+              + " (Bradley-Terry on sibling steps).");
+  static final ConfigOption<Init> INIT =
+      ConfigOption.of(
+          "prm.init",
+          ValueType.ofEnum(Init.class),
+          Init.POLICY,
+          Rule.any(),
+          "Backbone start: policy (the SFT checkpoint's backbone, new score head) or scratch.");
+  static final ConfigOption<Integer> UPDATES =
+      ConfigOption.of(
+          "prm.updates", ValueType.INT, 300, Rule.atLeast(1), "Optimizer updates of prm-train.");
+  static final ConfigOption<Integer> BATCH_SIZE =
+      ConfigOption.of(
+          "prm.batch_size",
+          ValueType.INT,
+          32,
+          Rule.atLeast(1),
+          "Label sequences (soft, hard) or sibling groups (pairwise) per update.");
+  static final ConfigOption<Double> LR =
+      ConfigOption.of("prm.lr", ValueType.DOUBLE, 1e-3, Rule.above(0.0), "Peak learning rate.");
+  static final ConfigOption<Integer> WARMUP_UPDATES =
+      ConfigOption.of(
+          "prm.warmup_updates", ValueType.INT, 20, Rule.atLeast(0), "Linear warm-up updates.");
+  static final ConfigOption<Double> WEIGHT_DECAY =
+      ConfigOption.of(
+          "prm.weight_decay",
+          ValueType.DOUBLE,
+          0.01,
+          Rule.atLeast(0.0),
+          "AdamW's decoupled weight decay.");
+  static final ConfigOption<Double> HELD_OUT_FRACTION =
+      ConfigOption.of(
+          "prm.held_out_fraction",
+          ValueType.DOUBLE,
+          0.1,
+          Rule.between(0.0, 0.5),
+          "Share of labelled questions kept out of training and scored in prm-eval.json.");
+  static final ConfigOption<Integer> SELECTION_PROBLEMS =
+      ConfigOption.of(
+          "prm.selection_problems",
+          ValueType.INT,
+          500,
+          Rule.atLeast(1),
+          "Held-out problems of eval --selection (at most task.test_examples).");
+  static final ConfigOption<Integer> SELECTION_SAMPLES =
+      ConfigOption.of(
+          "prm.selection_samples",
+          ValueType.INT,
+          16,
+          Rule.atLeast(8),
+          "Sampled solutions per problem of eval --selection; N = 8 and this are reported.");
+
+  static final List<ConfigOption<?>> OPTIONS =
+      List.of(
+          OBJECTIVE,
+          INIT,
+          UPDATES,
+          BATCH_SIZE,
+          LR,
+          WARMUP_UPDATES,
+          WEIGHT_DECAY,
+          HELD_OUT_FRACTION,
+          SELECTION_PROBLEMS,
+          SELECTION_SAMPLES);
+
+  static PrmConfig from(ConfigValues v) {
+    return new PrmConfig(
+        v.get(OBJECTIVE),
+        v.get(INIT),
+        v.get(UPDATES),
+        v.get(BATCH_SIZE),
+        v.get(LR),
+        v.get(WARMUP_UPDATES),
+        v.get(WEIGHT_DECAY),
+        v.get(HELD_OUT_FRACTION),
+        v.get(SELECTION_PROBLEMS),
+        v.get(SELECTION_SAMPLES));
+  }
+}
