@@ -90,6 +90,17 @@ public final class AnswerEquivalence {
     return textKey(left).equals(textKey(right));
   }
 
+  /**
+   * A key that is the same for answers {@link #equivalent} calls equal, for counting votes: the
+   * exact value of a number, else the normalised text.
+   */
+  public static String key(String answer) {
+    String s = simplify(Objects.requireNonNull(answer, "answer"));
+    return NumericAnswer.parse(s)
+        .map(r -> "number " + r.numerator() + "/" + r.denominator())
+        .orElseGet(() -> "text " + textKey(s));
+  }
+
   /** Returns the exact value of {@code answer} when it is a number by the rules above. */
   static Optional<Rational> numericValue(String answer) {
     return NumericAnswer.parse(simplify(answer));

@@ -2,11 +2,15 @@ package dev.rlflow.jobs.cli;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.pipeline.Pipeline;
+import dev.rlflow.jobs.report.SelectionTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,12 +19,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code rlflow eval CONFIG [--checkpoint DIR]}: held-out accuracy of a policy as a Flink job. */
+/** {@code rlflow eval CONFIG [--checkpoint DIR] [--selection]}: a policy on held-out problems. */
 @Command(
     name = "eval",
     description = {
       "Evaluate a policy checkpoint on the held-out problems (a Flink job): greedy and sampled",
-      "accuracy, pass@k, per chain length, and step accuracy from the ground-truth checker."
+      "accuracy, pass@k, per chain length, and step accuracy from the ground-truth checker.",
+      "--selection instead samples N solutions per problem and compares majority vote,",
+      "best-of-N by the PRM (min/product/last), PRM-weighted self-consistency and pass@N at",
+      "N = 8 and prm.selection_samples, plus each PRM's step accuracy against the step checker."
     },
     mixinStandardHelpOptions = true)
 final class EvalCommand implements Callable<Integer> {
@@ -30,8 +37,31 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--checkpoint",
       paramLabel = "DIR",
-      description = "The policy (Hugging Face layout). Default: policy.checkpoint.")
-  Path checkpoint;
+      description =
+          "The policy (Hugging Face layout). Default: policy.checkpoint, else"
+              + " <run.output_dir>/latest/checkpoints/sft.")
+  String checkpoint;
+
+  @Option(
+      names = "--selection",
+      description = "Test-time selection with the process reward models (see above).")
+  boolean selection;
+
+  @Option(
+      names = "--prm",
+      paramLabel = "OBJECTIVE=DIR",
+      description =
+          "A PRM checkpoint per objective (soft, hard, pairwise). Default: prm-<objective> beside"
+              + " the policy checkpoint, else in <run.output_dir>/latest/checkpoints.")
+  Map<String, String> prms = new LinkedHashMap<>();
+
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description =
+          "With --selection, also write {\"n8\": {...}, \"n16\": {...}, \"prm_step_accuracy\":"
+              + " {...}} to FILE.")
+  Path json;
 
   @Spec CommandSpec spec;
 
@@ -39,13 +69,52 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
+    // Resolved before the new run directory repoints <output_dir>/latest at itself.
+    Path latest = Path.of(config.run().outputDir(), "latest", "checkpoints");
+    Optional<String> policy =
+        Optional.ofNullable(checkpoint)
+            .or(() -> config.policy().checkpoint())
+            .or(() -> existing(latest.resolve("sft")));
+    Pipeline pipeline = new Pipeline(config, out, Clock.systemUTC());
+    if (selection) {
+      Map<String, String> found = new LinkedHashMap<>();
+      for (String objective : SelectionTable.OBJECTIVES) {
+        Optional<String> dir =
+            Optional.ofNullable(prms.get(objective))
+                .or(
+                    () ->
+                        policy.flatMap(
+                            p ->
+                                existing(
+                                    Path.of(p)
+                                        .toAbsolutePath()
+                                        .resolveSibling("prm-" + objective))))
+                .or(() -> existing(latest.resolve("prm-" + objective)));
+        dir.ifPresent(d -> found.put(objective, d));
+      }
+      pipeline.withPrms(found);
+    }
     try (JobRunner runner = cluster.runner(config, out)) {
-      new Pipeline(config, out, Clock.systemUTC())
-          .run(
-              List.of(Pipeline.Stage.EVAL),
-              Optional.ofNullable(checkpoint).map(Path::toString),
-              runner);
+      pipeline.run(
+          List.of(selection ? Pipeline.Stage.SELECTION : Pipeline.Stage.EVAL), policy, runner);
+    }
+    if (json != null) {
+      SelectionTable table =
+          pipeline
+              .selection()
+              .orElseThrow(() -> new IllegalArgumentException("--json needs --selection"));
+      Files.write(json, table.toJson());
+      out.println("wrote " + json);
     }
     return 0;
+  }
+
+  /** The real path of {@code dir} if it exists, so that it names the same run later. */
+  private static Optional<String> existing(Path dir) {
+    try {
+      return Files.isDirectory(dir) ? Optional.of(dir.toRealPath().toString()) : Optional.empty();
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
   }
 }

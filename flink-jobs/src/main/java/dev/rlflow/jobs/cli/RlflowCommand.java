@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       SftCommand.class,
       EvalCommand.class,
       PrmCollectCommand.class,
+      PrmTrainCommand.class,
       SubmitCommand.class,
       DatasetCommand.class,
       ConfigCommand.class,

@@ -16,12 +16,10 @@ import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.GenerationRequest;
 import dev.rlflow.rollout.Sample;
-import dev.rlflow.rollout.SamplingParams;
 import dev.rlflow.rollout.TeacherForcedScorer;
 import dev.rlflow.training.sft.SftExample;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -83,20 +81,13 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
     if (pending.isEmpty()) {
       return;
     }
-    int maxNew = config.rollout().maxNewTokens();
-    Set<Integer> stop = Set.of(tokenizer.eosId());
-    SamplingParams greedy = new SamplingParams(0, 0, 1, maxNew, stop, List.of());
-    SamplingParams sampled =
-        new SamplingParams(config.eval().temperature(), 0, 1, maxNew, stop, List.of());
-    List<GenerationRequest> requests = new ArrayList<>();
-    for (ProblemRecord p : pending) {
-      int[] prompt = PromptFormat.prompt(tokenizer, p.question());
-      requests.add(new GenerationRequest(p.id() + "/greedy", prompt, 1, greedy));
-      if (config.eval().samples() > 0) {
-        requests.add(
-            new GenerationRequest(p.id() + "/sampled", prompt, config.eval().samples(), sampled));
-      }
-    }
+    List<GenerationRequest> requests =
+        PromptFormat.greedyAndSampled(
+            tokenizer,
+            pending,
+            config.eval().samples(),
+            config.eval().temperature(),
+            config.rollout().maxNewTokens());
     List<Sample> samples = engine.generate(requests);
     List<int[]> prompts = new ArrayList<>();
     List<int[]> references = new ArrayList<>();

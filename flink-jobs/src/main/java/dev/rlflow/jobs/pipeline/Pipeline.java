@@ -1,18 +1,24 @@
 package dev.rlflow.jobs.pipeline;
 
+import dev.rlflow.core.config.PrmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.eval.EvalJob;
+import dev.rlflow.jobs.eval.SelectionJob;
 import dev.rlflow.jobs.prm.LabelMethod;
 import dev.rlflow.jobs.prm.PrmCollectJob;
+import dev.rlflow.jobs.prm.PrmTrainJob;
 import dev.rlflow.jobs.report.EvalResult;
 import dev.rlflow.jobs.report.LabelCollection;
 import dev.rlflow.jobs.report.MetricsTable;
+import dev.rlflow.jobs.report.PrmEval;
 import dev.rlflow.jobs.report.ReportWriter;
 import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.report.SelectionTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.jobs.sft.SftJob;
+import dev.rlflow.jobs.traces.TraceSinks;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -39,7 +45,11 @@ public final class Pipeline {
     /** Accuracy of the latest policy on the held-out problems. */
     EVAL,
     /** Process labels from the latest policy by OmegaPRM (and the per-step MC baseline). */
-    PRM_COLLECT
+    PRM_COLLECT,
+    /** A process reward model trained on the labels (of this run's prm-collect, or given). */
+    PRM_TRAIN,
+    /** Test-time selection among sampled solutions with the PRMs, and PRM step accuracy. */
+    SELECTION
   }
 
   private final RunConfig config;
@@ -47,6 +57,10 @@ public final class Pipeline {
   private final Clock clock;
   private boolean compareMc;
   private LabelCollection labelCollection;
+  private org.apache.flink.core.fs.Path labels;
+  private PrmEval prmEval;
+  private final Map<String, String> prms = new LinkedHashMap<>();
+  private SelectionTable selection;
 
   public Pipeline(RunConfig config, PrintWriter out, Clock clock) {
     this.config = config;
@@ -60,6 +74,24 @@ public final class Pipeline {
    */
   public Pipeline compareWithPerStepMc() {
     this.compareMc = true;
+    return this;
+  }
+
+  /**
+   * Makes the {@code prm_train} stage read the process labels under {@code directory} (Avro files,
+   * any filesystem) unless a {@code prm_collect} stage of this pipeline wrote labels before it.
+   */
+  public Pipeline withLabels(org.apache.flink.core.fs.Path directory) {
+    this.labels = directory;
+    return this;
+  }
+
+  /**
+   * Gives the {@code selection} stage a PRM checkpoint per objective name ({@code soft}, {@code
+   * hard}, {@code pairwise}); a {@code prm_train} stage of this pipeline adds its own.
+   */
+  public Pipeline withPrms(Map<String, String> byObjective) {
+    prms.putAll(byObjective);
     return this;
   }
 
@@ -153,6 +185,67 @@ public final class Pipeline {
           figures.put("labels", (double) omega.labels());
           figures.put("labels_per_1k_rollouts", omega.labelsPer1kRollouts());
           figures.put("label_accuracy", omega.labelAccuracy());
+          labels =
+              new org.apache.flink.core.fs.Path(
+                  TraceSinks.directory(config.traces(), run), TraceSinks.PROCESS_LABELS);
+        }
+        case PRM_TRAIN -> {
+          if (labels == null) {
+            throw new IllegalArgumentException(
+                "No process labels to train on: run prm-collect first or pass --labels URI");
+          }
+          String policyDir =
+              config.prm().init() == PrmConfig.Init.POLICY
+                  ? checkpoint.orElseThrow(() -> noPolicy("start the PRM from"))
+                  : null;
+          out.printf(
+              "prm-train: %s objective on %s%s%n",
+              config.prm().objective().name().toLowerCase(Locale.ROOT),
+              labels,
+              policyDir == null ? " from scratch" : ", backbone from " + policyDir);
+          out.flush();
+          PrmEval eval =
+              PrmTrainJob.run(
+                  config,
+                  run,
+                  runner,
+                  labels,
+                  policyDir,
+                  metrics,
+                  seconds(start),
+                  Progress.console(out));
+          prmEval = eval;
+          prms.put(PrmTrainJob.objective(config), eval.checkpoint());
+          print(eval);
+          figures.put("final_loss", eval.finalLoss());
+          figures.put("train_labels", (double) eval.trainLabels());
+          figures.put("held_out_label_accuracy", eval.heldOut().labelAccuracy());
+          figures.put("held_out_step_accuracy", eval.heldOut().stepAccuracy());
+        }
+        case SELECTION -> {
+          String evaluated = checkpoint.orElseThrow(() -> noPolicy("evaluate"));
+          out.printf(
+              "selection: %s on %d held-out problems, %d samples each, PRMs %s%n",
+              evaluated, config.prm().selectionProblems(), config.prm().selectionSamples(), prms);
+          out.flush();
+          SelectionTable table =
+              SelectionJob.run(
+                  config,
+                  run,
+                  runner,
+                  evaluated,
+                  prms,
+                  PrmTrainJob.objective(config),
+                  Progress.console(out));
+          selection = table;
+          table.print(out);
+          table
+              .byN()
+              .forEach(
+                  (n, row) -> {
+                    figures.put("n" + n + "_majority", row.get("majority"));
+                    figures.put("n" + n + "_weighted_sc", row.get("weighted_sc"));
+                  });
         }
       }
       done.add(
@@ -191,6 +284,41 @@ public final class Pipeline {
   /** The figures of the last {@code prm_collect} stage this pipeline ran, if any. */
   public java.util.Optional<LabelCollection> labelCollection() {
     return java.util.Optional.ofNullable(labelCollection);
+  }
+
+  /** The table of the last {@code selection} stage this pipeline ran, if any. */
+  public java.util.Optional<SelectionTable> selection() {
+    return java.util.Optional.ofNullable(selection);
+  }
+
+  /** The evaluation of the last {@code prm_train} stage this pipeline ran, if any. */
+  public java.util.Optional<PrmEval> prmEval() {
+    return java.util.Optional.ofNullable(prmEval);
+  }
+
+  private void print(PrmEval eval) {
+    out.printf(
+        Locale.ROOT,
+        "prm-train: %d distinct labels (%d train), %d updates, final loss %.4f; checkpoint %s%n",
+        eval.distinctLabels(),
+        eval.trainLabels(),
+        eval.updates(),
+        eval.finalLoss(),
+        eval.checkpoint());
+    for (var fit :
+        List.of(Map.entry("held-out", eval.heldOut()), Map.entry("train", eval.train()))) {
+      PrmEval.Fit f = fit.getValue();
+      out.printf(
+          Locale.ROOT,
+          "  %-8s %5d labels  label accuracy %5.1f %%  BCE %.3f  step accuracy (ground truth) %5.1f"
+              + " %%%n",
+          fit.getKey(),
+          f.labels(),
+          100 * f.labelAccuracy(),
+          f.bce(),
+          100 * f.stepAccuracy());
+    }
+    out.flush();
   }
 
   private static IllegalArgumentException noPolicy(String what) {

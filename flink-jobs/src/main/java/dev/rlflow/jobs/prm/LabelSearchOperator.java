@@ -1,6 +1,5 @@
 package dev.rlflow.jobs.prm;
 
-import dev.rlflow.core.answer.AnswerVerifier;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.TaskConfig;
 import dev.rlflow.core.label.ProcessLabel;
@@ -14,6 +13,7 @@ import dev.rlflow.reward.omega.LabelSearch;
 import dev.rlflow.reward.omega.Question;
 import dev.rlflow.reward.omega.SearchDriver;
 import dev.rlflow.reward.omega.SolutionVerifier;
+import dev.rlflow.reward.verifier.OutcomeVerifier;
 import dev.rlflow.rollout.SamplingParams;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -102,10 +102,12 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
   @Override
   public void processElement(StreamRecord<ProblemRecord> element) {
     ProblemRecord problem = element.getValue();
-    AnswerVerifier verifier = new AnswerVerifier();
+    // The run's outcome verifier is the search's oracle (reward.verifier).
+    OutcomeVerifier verifier =
+        OutcomeVerifier.of(
+            config.reward().verifier(), problem.id(), problem.question(), problem.answer());
     SolutionVerifier judge =
-        (prefix, continuation) ->
-            verifier.verify(solution(prefix, continuation.text()), problem.answer()).correct();
+        (prefix, continuation) -> verifier.correct(solution(prefix, continuation.text()));
     Question question = new Question(problem.id(), problem.question());
     LabelSearch search =
         method.search(question, config.omegaPrm(), judge, searchId(problem.id()), policyVersion);

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.SftConfig;
 import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.task.BatchOrder;
 import dev.rlflow.jobs.task.ProblemRecord;
 import dev.rlflow.jobs.task.PromptFormat;
 import dev.rlflow.model.ComputeTarget;
@@ -18,7 +19,6 @@ import dev.rlflow.training.sft.SftTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -136,37 +136,5 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         sft.gradClip(),
         sft.microBatches(),
         sft.maxSkippedUpdates());
-  }
-
-  /** Indices of the demonstrations, epoch after epoch, each epoch in a seeded shuffle. */
-  static final class BatchOrder {
-    private final int[] indices;
-    private final SplittableRandom random;
-    private int position;
-
-    BatchOrder(int size, long seed) {
-      if (size == 0) {
-        throw new IllegalArgumentException("No demonstrations to train on");
-      }
-      indices = new int[size];
-      for (int i = 0; i < size; i++) {
-        indices[i] = i;
-      }
-      random = new SplittableRandom(seed);
-      position = size;
-    }
-
-    int next() {
-      if (position == indices.length) {
-        for (int i = indices.length - 1; i > 0; i--) { // Fisher-Yates
-          int j = random.nextInt(i + 1);
-          int swap = indices[i];
-          indices[i] = indices[j];
-          indices[j] = swap;
-        }
-        position = 0;
-      }
-      return indices[position++];
-    }
   }
 }

@@ -226,8 +226,16 @@ public final class HfCheckpoint {
    */
   static Optional<Mismatch> mismatch(ModelConfig config, Map<String, Shape> shapes) {
     Map<String, Shape> expected = HfLayout.expectedShapes(config);
+    // A critic or PRM checkpoint carries its own head instead of the LM head (as a Hugging Face
+    // token-classification model does), also when the embeddings are untied.
+    boolean otherHead =
+        shapes.containsKey(HfLayout.VALUE_HEAD_WEIGHT)
+            || shapes.containsKey(HfLayout.STEP_SCORE_WEIGHT);
     for (Map.Entry<String, Shape> parameter : expected.entrySet()) {
       Shape shape = shapes.get(parameter.getKey());
+      if (shape == null && otherHead && parameter.getKey().equals(HfLayout.LM_HEAD)) {
+        continue;
+      }
       if (shape == null) {
         return Optional.of(
             new Mismatch(
@@ -289,6 +297,7 @@ public final class HfCheckpoint {
   /** The names in {@code shapes} (already checked) in model order, heads last. */
   private static List<String> layoutOrder(ModelConfig config, Map<String, Shape> shapes) {
     List<String> order = new ArrayList<>(HfLayout.expectedShapes(config).keySet());
+    order.retainAll(shapes.keySet()); // the LM head is absent from critic and PRM checkpoints
     Stream.concat(
             HfLayout.valueHeadShapes(config).keySet().stream(),
             HfLayout.stepScoreHeadShapes(config).keySet().stream())

@@ -1,0 +1,343 @@
+package dev.rlflow.jobs.prm;
+
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlflow.core.config.PrmConfig;
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.config.TaskConfig;
+import dev.rlflow.core.label.ProcessLabel;
+import dev.rlflow.core.task.arith.ArithProblem;
+import dev.rlflow.core.task.arith.StepChecker;
+import dev.rlflow.jobs.report.PrmEval;
+import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.sft.TrainingMetric;
+import dev.rlflow.jobs.task.BatchOrder;
+import dev.rlflow.jobs.traces.ProcessLabelAvro;
+import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.ModelConfig;
+import dev.rlflow.model.tokenizer.Tokenizer;
+import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.reward.prm.DecisionThreshold;
+import dev.rlflow.reward.prm.PrmTrainer;
+import dev.rlflow.reward.prm.PrmTrainingSet;
+import dev.rlflow.reward.prm.ProcessRewardModel;
+import dev.rlflow.reward.prm.StepSequence;
+import dev.rlflow.training.optim.AdamW;
+import dev.rlflow.training.schedule.LearningRateSchedule;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Trains a process reward model: collects the labels (setting aside, as dead letters with a reason,
+ * those that break a rule), and once its input ends keeps {@code prm.held_out_fraction} of the
+ * questions apart, trains on the rest with the configured objective for {@code prm.updates}
+ * updates, fits the decision threshold of a pairwise model, scores both sets and writes the PRM
+ * checkpoint (Hugging Face layout with the score head, and {@code prm.json}).
+ *
+ * <p>Training happens in {@code endInput}: the job is bounded and runs in batch mode; a failed
+ * attempt is re-run from the label files.
+ */
+final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
+    implements OneInputStreamOperator<dev.rlflow.traces.ProcessLabel, PrmTrainEvent>,
+        BoundedOneInput {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int SCORE_BATCH = 64;
+
+  private final RunContext run;
+  private final String policyCheckpoint;
+  private final String checkpointRelative;
+  private transient List<ProcessLabel> labels;
+  private transient boolean arith;
+  private transient long read;
+  private transient long deadLetters;
+
+  /**
+   * @param policyCheckpoint the policy whose backbone starts the PRM (prm.init policy), or null
+   * @param checkpointRelative where the PRM goes inside the run directory
+   */
+  PrmTrainerOperator(RunContext run, String policyCheckpoint, String checkpointRelative) {
+    this.run = run;
+    this.policyCheckpoint = policyCheckpoint;
+    this.checkpointRelative = checkpointRelative;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    labels = new ArrayList<>();
+    arith = run.config().task().name() == TaskConfig.TaskName.ARITH;
+  }
+
+  @Override
+  public void processElement(StreamRecord<dev.rlflow.traces.ProcessLabel> element) {
+    read++;
+    dev.rlflow.traces.ProcessLabel avro = element.getValue();
+    try {
+      ProcessLabel label = ProcessLabelAvro.fromAvro(avro);
+      checkSteps(label);
+      if (arith) {
+        ArithProblem.parse(label.questionId(), label.question()); // ground truth needs it
+      }
+      labels.add(label);
+    } catch (IllegalArgumentException e) {
+      setAside(avro.toString(), e.getMessage());
+    }
+  }
+
+  private void setAside(String record, String reason) {
+    deadLetters++;
+    ObjectNode node = JSON.createObjectNode();
+    node.put("reason", reason).put("record", record);
+    output.collect(new StreamRecord<>(PrmTrainEvent.deadLetter(node.toString())));
+  }
+
+  /** Steps are what the PRM reads one per line: non-blank, without a line break. */
+  private static void checkSteps(ProcessLabel label) {
+    List<String> path = PrmTrainingSet.path(label);
+    for (int i = 0; i < path.size(); i++) {
+      String step = path.get(i);
+      if (step.isBlank() || step.contains("\n")) {
+        String field = i < label.prefixSteps().size() ? "prefix_steps[" + i + "]" : "step";
+        throw new IllegalArgumentException(
+            "Invalid value '" + step + "' for " + field + ": must be one non-blank line");
+      }
+    }
+  }
+
+  @Override
+  public void endInput() throws Exception {
+    long start = System.nanoTime();
+    RunConfig config = run.config();
+    PrmConfig prm = config.prm();
+    Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
+    try (Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer());
+        TransformerModel model = initialModel(config, tokenizer);
+        ProcessRewardModel scorer = new ProcessRewardModel(model, SCORE_BATCH)) {
+      int maxSeqLen = model.config().maxSeqLen();
+      List<ProcessLabel> distinct = new ArrayList<>();
+      for (ProcessLabel label : PrmTrainingSet.distinct(labels)) {
+        int length =
+            StepSequence.encode(tokenizer, label.question(), PrmTrainingSet.path(label)).length();
+        if (length > maxSeqLen) {
+          setAside(
+              label.toString(),
+              "the question and steps take "
+                  + length
+                  + " tokens, more than policy.max_seq_len "
+                  + maxSeqLen);
+        } else {
+          distinct.add(label);
+        }
+      }
+      List<ProcessLabel> train = new ArrayList<>();
+      List<ProcessLabel> heldOut = new ArrayList<>();
+      for (ProcessLabel label : distinct) {
+        (heldOut(label.questionId(), config.run().seed(), prm.heldOutFraction()) ? heldOut : train)
+            .add(label);
+      }
+      if (train.isEmpty()) {
+        throw new IllegalArgumentException(
+            "No labels to train the PRM on: "
+                + read
+                + " read, "
+                + deadLetters
+                + " set aside, "
+                + heldOut.size()
+                + " held out");
+      }
+      double[] finalLoss = {Double.NaN};
+      try (PrmTrainer trainer = new PrmTrainer(model, trainerConfig(prm))) {
+        train(prm, tokenizer, train, trainer, finalLoss);
+      }
+      double shift = 0;
+      if (prm.objective() == PrmConfig.Objective.PAIRWISE) {
+        double[] p = lastStepScores(scorer, tokenizer, train);
+        double[] margins = new double[p.length];
+        boolean[] correct = new boolean[p.length];
+        for (int i = 0; i < p.length; i++) {
+          double clamped = Math.min(Math.max(p[i], 1e-7), 1 - 1e-7);
+          margins[i] = Math.log(clamped / (1 - clamped));
+          correct[i] = train.get(i).correct();
+        }
+        shift = DecisionThreshold.fit(margins, correct);
+        scorer.shiftDecision(shift);
+      }
+      PrmEval.Fit trainFit = fit(scorer, tokenizer, train, arith);
+      PrmEval.Fit heldOutFit = fit(scorer, tokenizer, heldOut, arith);
+      Path dir = run.localPath(checkpointRelative);
+      scorer.save(
+          dir,
+          new ProcessRewardModel.Metadata(
+              name(prm.objective()), name(prm.init()), train.size(), shift));
+      output.collect(
+          new StreamRecord<>(
+              PrmTrainEvent.of(
+                  new PrmEval(
+                      name(prm.objective()),
+                      name(prm.init()),
+                      dir.toString(),
+                      read,
+                      deadLetters,
+                      distinct.size(),
+                      train.size(),
+                      prm.updates(),
+                      finalLoss[0],
+                      shift,
+                      heldOutFit,
+                      trainFit,
+                      (System.nanoTime() - start) / 1e9))));
+    }
+  }
+
+  private void train(
+      PrmConfig prm,
+      Tokenizer tokenizer,
+      List<ProcessLabel> train,
+      PrmTrainer trainer,
+      double[] finalLoss) {
+    boolean pairwise = prm.objective() == PrmConfig.Objective.PAIRWISE;
+    List<PrmTrainingSet.Example> examples =
+        pairwise ? List.of() : PrmTrainingSet.pointwise(train, prm.objective(), tokenizer);
+    List<PrmTrainingSet.SiblingGroup> groups =
+        pairwise ? PrmTrainingSet.pairwise(train, tokenizer) : List.of();
+    int size = pairwise ? groups.size() : examples.size();
+    if (size == 0) {
+      throw new IllegalArgumentException(
+          "No "
+              + (pairwise ? "sibling groups (two labelled steps after one prefix)" : "examples")
+              + " among "
+              + train.size()
+              + " training labels for prm.objective "
+              + name(prm.objective()));
+    }
+    BatchOrder order = new BatchOrder(size, run.config().run().seed());
+    for (int update = 1; update <= prm.updates(); update++) {
+      PrmTrainer.Batch batch;
+      if (pairwise) {
+        List<PrmTrainingSet.SiblingGroup> picked = new ArrayList<>();
+        for (int i = 0; i < Math.min(prm.batchSize(), size); i++) {
+          picked.add(groups.get(order.next()));
+        }
+        batch = PrmTrainer.Batch.pairwise(picked);
+      } else {
+        List<PrmTrainingSet.Example> picked = new ArrayList<>();
+        for (int i = 0; i < Math.min(prm.batchSize(), size); i++) {
+          picked.add(examples.get(order.next()));
+        }
+        batch = PrmTrainer.Batch.pointwise(picked);
+      }
+      PrmTrainer.StepResult result = trainer.step(batch);
+      finalLoss[0] = result.loss();
+      output.collect(
+          new StreamRecord<>(
+              PrmTrainEvent.of(
+                  new TrainingMetric(
+                      "prm-train",
+                      update,
+                      prm.updates(),
+                      result.loss(),
+                      result.lr(),
+                      result.gradNorm(),
+                      result.terms() / Math.max(result.seconds(), 1e-9),
+                      result.skipped(),
+                      ""))));
+    }
+  }
+
+  /** P(correct) of each label's own step. */
+  private static double[] lastStepScores(
+      ProcessRewardModel scorer, Tokenizer tokenizer, List<ProcessLabel> labels) {
+    List<StepSequence> sequences = new ArrayList<>(labels.size());
+    for (ProcessLabel label : labels) {
+      sequences.add(StepSequence.encode(tokenizer, label.question(), PrmTrainingSet.path(label)));
+    }
+    double[][] scores = scorer.score(sequences);
+    double[] last = new double[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      last[i] = scores[i][scores[i].length - 1];
+    }
+    return last;
+  }
+
+  private static PrmEval.Fit fit(
+      ProcessRewardModel scorer, Tokenizer tokenizer, List<ProcessLabel> labels, boolean arith) {
+    if (labels.isEmpty()) {
+      return new PrmEval.Fit(0, Double.NaN, Double.NaN, Double.NaN);
+    }
+    double[] p = lastStepScores(scorer, tokenizer, labels);
+    long agree = 0;
+    long truthAgree = 0;
+    double bce = 0;
+    StepChecker checker = new StepChecker();
+    for (int i = 0; i < p.length; i++) {
+      ProcessLabel label = labels.get(i);
+      boolean predicted = p[i] > 0.5;
+      agree += predicted == label.correct() ? 1 : 0;
+      double q = Math.min(Math.max(p[i], 1e-7), 1 - 1e-7);
+      bce -= label.mcValue() * Math.log(q) + (1 - label.mcValue()) * Math.log(1 - q);
+      if (arith) {
+        List<String> path = PrmTrainingSet.path(label);
+        boolean truth =
+            checker
+                .check(
+                    ArithProblem.parse(label.questionId(), label.question()),
+                    String.join("\n", path))
+                .prefixCorrect(path.size());
+        truthAgree += predicted == truth ? 1 : 0;
+      }
+    }
+    int n = p.length;
+    return new PrmEval.Fit(
+        n, (double) agree / n, bce / n, arith ? (double) truthAgree / n : Double.NaN);
+  }
+
+  /** A question is held out by a seeded hash of its id, so the split does not depend on order. */
+  static boolean heldOut(String questionId, long seed, double fraction) {
+    long h = Objects.hash(questionId, seed) & 0xffffffffL;
+    return (h % 10_000) < Math.round(fraction * 10_000);
+  }
+
+  private TransformerModel initialModel(RunConfig config, Tokenizer tokenizer) throws Exception {
+    ComputeTarget target = ComputeTarget.of(config.policy());
+    long seed = config.run().seed();
+    return switch (config.prm().init()) {
+      case POLICY -> {
+        if (policyCheckpoint == null) {
+          throw new IllegalArgumentException(
+              "prm.init is policy but no policy checkpoint is given: pass --checkpoint, set"
+                  + " policy.checkpoint, or set prm.init: scratch");
+        }
+        yield TransformerModel.load(
+            Path.of(policyCheckpoint), TransformerModel.Head.STEP_SCORE, target, seed);
+      }
+      case SCRATCH ->
+          TransformerModel.create(
+              ModelConfig.of(config.policy(), tokenizer.vocabSize()),
+              TransformerModel.Head.STEP_SCORE,
+              target.dtype(),
+              target.device(),
+              seed);
+    };
+  }
+
+  private static PrmTrainer.Config trainerConfig(PrmConfig prm) {
+    return new PrmTrainer.Config(
+        new LearningRateSchedule.Cosine(prm.lr(), prm.warmupUpdates(), prm.updates(), 0.1),
+        AdamW.Hyperparameters.defaults().withWeightDecay(prm.weightDecay()),
+        1.0,
+        5);
+  }
+
+  static String name(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.rlflow.jobs.report;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * What {@code prm-train} trained and how well the PRM fits: {@code prm-eval.json}.
+ *
+ * @param objective soft, hard or pairwise
+ * @param init policy or scratch
+ * @param checkpoint the PRM checkpoint directory
+ * @param labelsRead labels read from the files
+ * @param deadLetters labels set aside (invalid, or longer than the model's context)
+ * @param distinctLabels labels after removing repeats of a (question, prefix, step)
+ * @param trainLabels distinct labels of the training questions
+ * @param updates optimizer updates
+ * @param finalLoss the last update's loss
+ * @param decisionShift the margin moved into the head (pairwise calibration; 0 otherwise)
+ * @param heldOut fit on the labels of the held-out questions
+ * @param train fit on the training labels
+ * @param wallSeconds time of the training operator's work
+ */
+public record PrmEval(
+    String objective,
+    String init,
+    String checkpoint,
+    @JsonProperty("labels_read") long labelsRead,
+    @JsonProperty("dead_letters") long deadLetters,
+    @JsonProperty("distinct_labels") long distinctLabels,
+    @JsonProperty("train_labels") long trainLabels,
+    long updates,
+    @JsonProperty("final_loss") double finalLoss,
+    @JsonProperty("decision_shift") double decisionShift,
+    @JsonProperty("held_out") Fit heldOut,
+    Fit train,
+    @JsonProperty("wall_seconds") double wallSeconds) {
+
+  /** The file's name inside a run directory. */
+  public static final String FILE_NAME = "prm-eval.json";
+
+  /**
+   * How the PRM's step scores agree with a set of labels.
+   *
+   * @param labels labels scored
+   * @param labelAccuracy share where P(correct) > 0.5 agrees with the hard label (MC > 0)
+   * @param bce mean binary cross-entropy of P(correct) against the soft label (MC)
+   * @param stepAccuracy share where P(correct) > 0.5 agrees with the ground-truth step checker
+   *     (arith); NaN without ground truth
+   */
+  public record Fit(
+      long labels,
+      @JsonProperty("label_accuracy") double labelAccuracy,
+      double bce,
+      @JsonProperty("step_accuracy") double stepAccuracy) {}
+
+  /** Writes {@code prm-eval.json} (or any file) on any Flink filesystem. */
+  public void write(Path file) throws IOException {
+    RunFiles.replace(file, RunFiles.JSON.writeValueAsBytes(this));
+  }
+}
