@@ -18,8 +18,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rlflow quickstart}: the main pipeline on the embedded default ({@code
- * conf/quickstart.yaml}). It runs the stages that exist so far; PRM training and RL join it as they
- * land.
+ * conf/quickstart.yaml}). It runs the stages that exist so far; RL joins it when it lands.
  */
 @Command(
     name = "quickstart",
@@ -28,7 +27,7 @@ import picocli.CommandLine.Spec;
       "Uses conf/quickstart.yaml (CPU, Flink MiniCluster, outputs under runs/).",
       "Stages so far: sft (warm start of a tiny policy on 4000 arith demonstrations),",
       "eval (held-out accuracy, per chain length), prm-collect (OmegaPRM process labels),",
-      "then the run report."
+      "prm-train (a process reward model on those labels), then the run report."
     },
     mixinStandardHelpOptions = true)
 final class QuickstartCommand implements Callable<Integer> {
@@ -48,7 +47,11 @@ final class QuickstartCommand implements Callable<Integer> {
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
           .run(
-              List.of(Pipeline.Stage.SFT, Pipeline.Stage.EVAL, Pipeline.Stage.PRM_COLLECT),
+              List.of(
+                  Pipeline.Stage.SFT,
+                  Pipeline.Stage.EVAL,
+                  Pipeline.Stage.PRM_COLLECT,
+                  Pipeline.Stage.PRM_TRAIN),
               Optional.empty(),
               runner);
     }

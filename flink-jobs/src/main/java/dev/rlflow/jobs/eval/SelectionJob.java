@@ -8,7 +8,10 @@ import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.jobs.task.ProblemRecord;
 import dev.rlflow.jobs.task.TaskData;
+import dev.rlflow.reward.prm.ProcessRewardModel;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,8 +80,13 @@ public final class SelectionJob {
         });
     int n = config.prm().selectionSamples();
     List<Integer> ns = n == 8 ? List.of(8) : List.of(8, n);
+    Map<String, Double> thresholds = new LinkedHashMap<>();
+    for (Map.Entry<String, String> prm : prms.entrySet()) {
+      thresholds.put(
+          prm.getKey(), ProcessRewardModel.metadata(Path.of(prm.getValue())).decisionThreshold());
+    }
     SelectionTable table =
-        SelectionTable.of(results, ns, selectionPrm, config.reward().prmAggregation());
+        SelectionTable.of(results, ns, selectionPrm, config.reward().prmAggregation(), thresholds);
     table.write(run.resolve(SelectionTable.FILE_NAME));
     return table;
   }

@@ -40,7 +40,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Trains a process reward model: collects the labels (setting aside, as dead letters with a reason,
  * those that break a rule), and once its input ends keeps {@code prm.held_out_fraction} of the
  * questions apart, trains on the rest with the configured objective for {@code prm.updates}
- * updates, fits the decision threshold of a pairwise model, scores both sets and writes the PRM
+ * updates, fits the decision threshold on the training labels, scores both sets and writes the PRM
  * checkpoint (Hugging Face layout with the score head, and {@code prm.json}).
  *
  * <p>Training happens in {@code endInput}: the job is bounded and runs in batch mode; a failed
@@ -158,26 +158,19 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
       try (PrmTrainer trainer = new PrmTrainer(model, trainerConfig(prm))) {
         train(prm, tokenizer, train, trainer, finalLoss);
       }
-      double shift = 0;
-      if (prm.objective() == PrmConfig.Objective.PAIRWISE) {
-        double[] p = lastStepScores(scorer, tokenizer, train);
-        double[] margins = new double[p.length];
-        boolean[] correct = new boolean[p.length];
-        for (int i = 0; i < p.length; i++) {
-          double clamped = Math.min(Math.max(p[i], 1e-7), 1 - 1e-7);
-          margins[i] = Math.log(clamped / (1 - clamped));
-          correct[i] = train.get(i).correct();
-        }
-        shift = DecisionThreshold.fit(margins, correct);
-        scorer.shiftDecision(shift);
+      double[] trainScores = lastStepScores(scorer, tokenizer, train);
+      boolean[] trainCorrect = new boolean[train.size()];
+      for (int i = 0; i < trainCorrect.length; i++) {
+        trainCorrect[i] = train.get(i).correct();
       }
-      PrmEval.Fit trainFit = fit(scorer, tokenizer, train, arith);
-      PrmEval.Fit heldOutFit = fit(scorer, tokenizer, heldOut, arith);
+      double threshold = DecisionThreshold.fit(trainScores, trainCorrect, 0.5);
+      PrmEval.Fit trainFit = fit(scorer, tokenizer, train, arith, threshold);
+      PrmEval.Fit heldOutFit = fit(scorer, tokenizer, heldOut, arith, threshold);
       Path dir = run.localPath(checkpointRelative);
       scorer.save(
           dir,
           new ProcessRewardModel.Metadata(
-              name(prm.objective()), name(prm.init()), train.size(), shift));
+              name(prm.objective()), name(prm.init()), train.size(), threshold));
       output.collect(
           new StreamRecord<>(
               PrmTrainEvent.of(
@@ -191,7 +184,7 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
                       train.size(),
                       prm.updates(),
                       finalLoss[0],
-                      shift,
+                      threshold,
                       heldOutFit,
                       trainFit,
                       (System.nanoTime() - start) / 1e9))));
@@ -269,7 +262,11 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
   }
 
   private static PrmEval.Fit fit(
-      ProcessRewardModel scorer, Tokenizer tokenizer, List<ProcessLabel> labels, boolean arith) {
+      ProcessRewardModel scorer,
+      Tokenizer tokenizer,
+      List<ProcessLabel> labels,
+      boolean arith,
+      double threshold) {
     if (labels.isEmpty()) {
       return new PrmEval.Fit(0, Double.NaN, Double.NaN, Double.NaN);
     }
@@ -280,7 +277,7 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     StepChecker checker = new StepChecker();
     for (int i = 0; i < p.length; i++) {
       ProcessLabel label = labels.get(i);
-      boolean predicted = p[i] > 0.5;
+      boolean predicted = p[i] > threshold;
       agree += predicted == label.correct() ? 1 : 0;
       double q = Math.min(Math.max(p[i], 1e-7), 1 - 1e-7);
       bce -= label.mcValue() * Math.log(q) + (1 - label.mcValue()) * Math.log(1 - q);

@@ -16,7 +16,8 @@ import org.apache.flink.core.fs.Path;
  * @param trainLabels distinct labels of the training questions
  * @param updates optimizer updates
  * @param finalLoss the last update's loss
- * @param decisionShift the margin moved into the head (pairwise calibration; 0 otherwise)
+ * @param decisionThreshold the score above which a step is called correct, fitted on the training
+ *     labels
  * @param heldOut fit on the labels of the held-out questions
  * @param train fit on the training labels
  * @param wallSeconds time of the training operator's work
@@ -31,7 +32,7 @@ public record PrmEval(
     @JsonProperty("train_labels") long trainLabels,
     long updates,
     @JsonProperty("final_loss") double finalLoss,
-    @JsonProperty("decision_shift") double decisionShift,
+    @JsonProperty("decision_threshold") double decisionThreshold,
     @JsonProperty("held_out") Fit heldOut,
     Fit train,
     @JsonProperty("wall_seconds") double wallSeconds) {
@@ -43,10 +44,11 @@ public record PrmEval(
    * How the PRM's step scores agree with a set of labels.
    *
    * @param labels labels scored
-   * @param labelAccuracy share where P(correct) > 0.5 agrees with the hard label (MC > 0)
+   * @param labelAccuracy share where the score, against the decision threshold, agrees with the
+   *     hard label (MC > 0)
    * @param bce mean binary cross-entropy of P(correct) against the soft label (MC)
-   * @param stepAccuracy share where P(correct) > 0.5 agrees with the ground-truth step checker
-   *     (arith); NaN without ground truth
+   * @param stepAccuracy share where that verdict agrees with the ground-truth step checker (arith);
+   *     NaN without ground truth
    */
   public record Fit(
       long labels,

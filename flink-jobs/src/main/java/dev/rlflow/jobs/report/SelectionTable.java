@@ -20,9 +20,9 @@ import org.apache.flink.core.fs.Path;
  * Test-time selection on held-out problems (ALGORITHMS.md §2): for each N, the accuracy of the
  * greedy solution, majority vote over N samples, best-of-N by the PRM with each aggregation,
  * PRM-weighted self-consistency, and the oracle pass@N (some sample is correct); and per PRM
- * objective, the share of sampled steps whose P(correct) > 0.5 agrees with the ground-truth step
- * checker. {@code selection.json}: {@code {"n8": {...}, "n16": {...}, "prm_step_accuracy": {"soft":
- * …, "hard": …, "pairwise": …}}}.
+ * objective, the share of sampled steps whose score, against that PRM's decision threshold, agrees
+ * with the ground-truth step checker. {@code selection.json}: {@code {"n8": {...}, "n16": {...},
+ * "prm_step_accuracy": {"soft": …, "hard": …, "pairwise": …}}}.
  *
  * @param problems held-out problems
  * @param selectionPrm the objective of the PRM that selects (best-of-N, weighted SC)
@@ -58,12 +58,14 @@ public record SelectionTable(
    * @param ns the N to report, each at most the samples per problem
    * @param selectionPrm the objective whose scores select
    * @param weightedAggregation how weighted self-consistency turns step scores into a weight
+   * @param thresholds each PRM's decision threshold, by objective
    */
   public static SelectionTable of(
       List<SelectionResult> results,
       List<Integer> ns,
       String selectionPrm,
-      Aggregation weightedAggregation) {
+      Aggregation weightedAggregation,
+      Map<String, Double> thresholds) {
     if (results.isEmpty()) {
       throw new IllegalArgumentException("No selection results to aggregate");
     }
@@ -129,6 +131,7 @@ public record SelectionTable(
     for (String objective : OBJECTIVES) {
       long steps = 0;
       long agree = 0;
+      double threshold = thresholds.getOrDefault(objective, 0.5);
       for (SelectionResult r : results) {
         for (SelectionSample s : r.samples()) {
           double[] scores = s.stepScores().get(objective);
@@ -137,7 +140,7 @@ public record SelectionTable(
           }
           for (int t = 0; t < s.stepTruth().length; t++) {
             steps++;
-            agree += (scores[t] > 0.5) == s.stepTruth()[t] ? 1 : 0;
+            agree += (scores[t] > threshold) == s.stepTruth()[t] ? 1 : 0;
           }
         }
       }

@@ -1,7 +1,5 @@
 package dev.rlflow.reward.prm;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.transformer.TransformerModel;
@@ -10,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A process reward model: a transformer with the 2-way step-score head that gives every step of a
@@ -33,10 +30,11 @@ public final class ProcessRewardModel implements AutoCloseable {
    * @param objective soft, hard or pairwise
    * @param init policy or scratch
    * @param trainLabels distinct labels it was trained on
-   * @param decisionShift the margin subtracted from the head so that P(correct) = 0.5 sits at the
-   *     fitted threshold ({@link DecisionThreshold}); 0 for the pointwise objectives
+   * @param decisionThreshold the score above which a step is called correct, fitted on the training
+   *     labels ({@link DecisionThreshold})
    */
-  public record Metadata(String objective, String init, long trainLabels, double decisionShift) {}
+  public record Metadata(
+      String objective, String init, long trainLabels, double decisionThreshold) {}
 
   private final TransformerModel model;
   private final TeacherForcedScorer scorer;
@@ -91,19 +89,6 @@ public final class ProcessRewardModel implements AutoCloseable {
       }
     }
     return result;
-  }
-
-  /**
-   * Moves the decision point: afterwards P(correct) = σ(r − margin) for the margin r the model had.
-   * Writes into the head's bias (entry 1, "correct").
-   */
-  public void shiftDecision(double margin) {
-    NDArray bias = model.weights().get("score.bias");
-    try (NDManager scope = model.manager().newSubManager()) {
-      float[] values = bias.toFloatArray();
-      values[1] -= (float) margin;
-      model.copyWeightsFrom(Map.of("score.bias", scope.create(values)));
-    }
   }
 
   /** Writes the checkpoint and {@code prm.json} into {@code dir}. */

@@ -34,12 +34,18 @@ class PairwisePreferenceTest {
   void decisionThresholdFitsHardLabelsBest() {
     double[] margins = {-3, -1, 0.5, 2, 4};
     boolean[] correct = {false, false, true, true, true};
-    assertThat(DecisionThreshold.fit(margins, correct)).isEqualTo(-0.25);
+    assertThat(DecisionThreshold.fit(margins, correct, 0)).isEqualTo(-0.25);
     // Shifted margins: the threshold moves with them (pairwise learns only differences).
     double[] shifted = {7, 9, 10.5, 12, 14};
-    assertThat(DecisionThreshold.fit(shifted, correct)).isEqualTo(9.75);
-    // All correct: below every margin; ties of accuracy go to the threshold nearest 0.
-    assertThat(DecisionThreshold.fit(new double[] {1, 2}, new boolean[] {true, true}))
-        .isEqualTo(0.0);
+    assertThat(DecisionThreshold.fit(shifted, correct, 0)).isEqualTo(9.75);
+    // Soft scores of correct early steps below ½: the threshold goes below them.
+    double[] soft = {0.02, 0.3, 0.45, 0.9};
+    assertThat(DecisionThreshold.fit(soft, new boolean[] {false, true, true, true}, 0.5))
+        .isCloseTo(0.16, within(1e-15));
+    // Equally accurate thresholds (one error either way): the one nearest the neutral value.
+    assertThat(
+            DecisionThreshold.fit(
+                new double[] {0.1, 0.4, 0.8}, new boolean[] {true, false, true}, 0.5))
+        .isCloseTo(0.6, within(1e-15));
   }
 }

@@ -1,11 +1,9 @@
 package dev.rlflow.reward.prm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.rlflow.core.config.PrmConfig.Objective;
 import dev.rlflow.core.label.ProcessLabel;
-import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.schedule.LearningRateSchedule;
 import java.util.List;
@@ -113,25 +111,12 @@ class PrmTrainingSetTest {
         new dev.rlflow.model.ComputeTarget(
             ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT32);
     try (ProcessRewardModel prm = new ProcessRewardModel(StepPositionTest.prm(17), 8)) {
-      prm.shiftDecision(1.25); // a head that differs from any freshly drawn one
-      prm.save(dir, new ProcessRewardModel.Metadata("soft", "scratch", 3, 1.25));
+      prm.save(dir, new ProcessRewardModel.Metadata("soft", "scratch", 3, 0.25));
       try (ProcessRewardModel loaded = ProcessRewardModel.load(dir, cpu, 8)) {
         assertThat(loaded.score(List.of(s))[0]).containsExactly(prm.score(List.of(s))[0]);
       }
       assertThat(ProcessRewardModel.metadata(dir))
-          .isEqualTo(new ProcessRewardModel.Metadata("soft", "scratch", 3, 1.25));
-    }
-  }
-
-  @Test
-  void shiftingTheDecisionMovesTheHalfPointByTheMargin() {
-    StepSequence s = StepSequence.encode(StepPositionTest.TOKENIZER, Q, List.of("3 + 4 = 7"));
-    try (ProcessRewardModel prm = new ProcessRewardModel(StepPositionTest.prm(13), 8)) {
-      double p = prm.score(List.of(s))[0][0];
-      double margin = Math.log(p / (1 - p));
-      prm.shiftDecision(margin);
-      assertThat(prm.score(List.of(s))[0][0]).isCloseTo(0.5, within(1e-5));
-      assertThat(prm.model().head()).isEqualTo(TransformerModel.Head.STEP_SCORE);
+          .isEqualTo(new ProcessRewardModel.Metadata("soft", "scratch", 3, 0.25));
     }
   }
 }
