@@ -67,6 +67,10 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!selection && (!prms.isEmpty() || json != null)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--prm and --json apply to --selection only");
+    }
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
     // Resolved before the new run directory repoints <output_dir>/latest at itself.
@@ -99,11 +103,7 @@ final class EvalCommand implements Callable<Integer> {
           List.of(selection ? Pipeline.Stage.SELECTION : Pipeline.Stage.EVAL), policy, runner);
     }
     if (json != null) {
-      SelectionTable table =
-          pipeline
-              .selection()
-              .orElseThrow(() -> new IllegalArgumentException("--json needs --selection"));
-      Files.write(json, table.toJson());
+      Files.write(json, pipeline.selection().orElseThrow().toJson());
       out.println("wrote " + json);
     }
     return 0;

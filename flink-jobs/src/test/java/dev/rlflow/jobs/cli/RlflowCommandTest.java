@@ -17,10 +17,22 @@ class RlflowCommandTest {
     assertThat(help.exitCode()).isZero();
     assertThat(help.out())
         .contains(
-            "quickstart", "sft", "eval", "submit", "dataset", "config", "data", "traces", "bench");
+            "quickstart",
+            "sft",
+            "eval",
+            "prm-collect",
+            "prm-train",
+            "submit",
+            "dataset",
+            "config",
+            "data",
+            "traces",
+            "bench");
     for (String[] command :
         new String[][] {
           {"quickstart", "--help"},
+          {"prm-train", "--help"},
+          {"eval", "--help"},
           {"dataset", "--help"},
           {"config", "check", "--help"},
           {"config", "reference", "--help"},
@@ -63,6 +75,9 @@ class RlflowCommandTest {
   @Test
   void unknownCommandsAndOptionsAreUsageErrors() {
     assertThat(CliRun.of("trian").exitCode()).isEqualTo(2);
+    CliRun prmWithoutSelection = CliRun.of("eval", QUICKSTART, "--prm", "soft=/tmp/x");
+    assertThat(prmWithoutSelection.exitCode()).isEqualTo(2);
+    assertThat(prmWithoutSelection.err()).contains("--prm and --json apply to --selection only");
     assertThat(CliRun.of("data", "sample", "--count", "x").exitCode()).isEqualTo(2);
     CliRun split = CliRun.of("data", "sample", "--split", "dev");
     assertThat(split.exitCode()).isEqualTo(2);
