@@ -120,8 +120,9 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     PrmConfig prm = config.prm();
     Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
     try (Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer());
-        TransformerModel model = initialModel(config, tokenizer);
-        ProcessRewardModel scorer = new ProcessRewardModel(model, SCORE_BATCH)) {
+        ProcessRewardModel scorer =
+            new ProcessRewardModel(initialModel(config, tokenizer), SCORE_BATCH)) {
+      TransformerModel model = scorer.model(); // closed with the scorer
       int maxSeqLen = model.config().maxSeqLen();
       List<ProcessLabel> distinct = new ArrayList<>();
       for (ProcessLabel label : PrmTrainingSet.distinct(labels)) {
