@@ -132,4 +132,11 @@ public record PrmConfig(
         v.get(SELECTION_PROBLEMS),
         v.get(SELECTION_SAMPLES));
   }
+
+  void validate(List<String> problems) {
+    if (warmupUpdates >= updates) {
+      problems.add(
+          Problems.invalid(WARMUP_UPDATES, warmupUpdates, "be < prm.updates (" + updates + ")"));
+    }
+  }
 }

@@ -53,7 +53,9 @@ public record RunConfig(
     RolloutConfig rollout = RolloutConfig.from(values);
     RewardConfig reward = RewardConfig.from(values);
     AlgorithmConfig algorithm = AlgorithmConfig.from(values);
+    PrmConfig prm = PrmConfig.from(values);
     policy.validate(problems);
+    prm.validate(problems);
     sft.validate(problems);
     eval.validate(problems);
     reward.validate(task, problems);
@@ -72,7 +74,7 @@ public record RunConfig(
         reward,
         algorithm,
         OmegaPrmConfig.from(values),
-        PrmConfig.from(values),
+        prm,
         PlacementConfig.from(values),
         CheckpointConfig.from(values),
         TracesConfig.from(values),

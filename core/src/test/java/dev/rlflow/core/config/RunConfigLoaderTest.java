@@ -178,6 +178,8 @@ class RunConfigLoaderTest {
         .containsExactly(
             "Invalid value 256 for algorithm.minibatch_size: must be <= the responses per batch,"
                 + " rollout.prompts_per_batch x rollout.samples_per_prompt (128)");
+    assertThat(problems("prm: {updates: 5}"))
+        .containsExactly("Invalid value 20 for prm.warmup_updates: must be < prm.updates (5)");
   }
 
   @Test
