@@ -3,6 +3,7 @@ package dev.rlflow.training;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import java.util.function.Supplier;
 
 /** Opening DJL's gradient recording the way every rlflow trainer needs it. */
 public final class Autograd {
@@ -29,7 +30,7 @@ public final class Autograd {
   /**
    * Runs {@code work} with gradient recording off on this thread, restoring the mode afterwards.
    */
-  public static <T> T withoutGradients(java.util.function.Supplier<T> work) {
+  public static <T> T withoutGradients(Supplier<T> work) {
     Engine.getInstance(); // loads the native library before any JniUtils call
     boolean gradMode = JniUtils.isGradMode();
     JniUtils.setGradMode(false);

@@ -30,6 +30,7 @@ import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -57,8 +58,7 @@ public final class Pipeline {
   private final Clock clock;
   private boolean compareMc;
   private LabelCollection labelCollection;
-  private org.apache.flink.core.fs.Path labels;
-  private PrmEval prmEval;
+  private Path labels;
   private final Map<String, String> prms = new LinkedHashMap<>();
   private SelectionTable selection;
 
@@ -81,7 +81,7 @@ public final class Pipeline {
    * Makes the {@code prm_train} stage read the process labels under {@code directory} (Avro files,
    * any filesystem) unless a {@code prm_collect} stage of this pipeline wrote labels before it.
    */
-  public Pipeline withLabels(org.apache.flink.core.fs.Path directory) {
+  public Pipeline withLabels(Path directory) {
     this.labels = directory;
     return this;
   }
@@ -185,9 +185,7 @@ public final class Pipeline {
           figures.put("labels", (double) omega.labels());
           figures.put("labels_per_1k_rollouts", omega.labelsPer1kRollouts());
           figures.put("label_accuracy", omega.labelAccuracy());
-          labels =
-              new org.apache.flink.core.fs.Path(
-                  TraceSinks.directory(config.traces(), run), TraceSinks.PROCESS_LABELS);
+          labels = new Path(TraceSinks.directory(config.traces(), run), TraceSinks.PROCESS_LABELS);
         }
         case PRM_TRAIN -> {
           if (labels == null) {
@@ -214,7 +212,6 @@ public final class Pipeline {
                   metrics,
                   seconds(start),
                   Progress.console(out));
-          prmEval = eval;
           prms.put(PrmTrainJob.objective(config), eval.checkpoint());
           print(eval);
           figures.put("final_loss", eval.finalLoss());
@@ -282,18 +279,13 @@ public final class Pipeline {
   }
 
   /** The figures of the last {@code prm_collect} stage this pipeline ran, if any. */
-  public java.util.Optional<LabelCollection> labelCollection() {
-    return java.util.Optional.ofNullable(labelCollection);
+  public Optional<LabelCollection> labelCollection() {
+    return Optional.ofNullable(labelCollection);
   }
 
   /** The table of the last {@code selection} stage this pipeline ran, if any. */
-  public java.util.Optional<SelectionTable> selection() {
-    return java.util.Optional.ofNullable(selection);
-  }
-
-  /** The evaluation of the last {@code prm_train} stage this pipeline ran, if any. */
-  public java.util.Optional<PrmEval> prmEval() {
-    return java.util.Optional.ofNullable(prmEval);
+  public Optional<SelectionTable> selection() {
+    return Optional.ofNullable(selection);
   }
 
   private void print(PrmEval eval) {

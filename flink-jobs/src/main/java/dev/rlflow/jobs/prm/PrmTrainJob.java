@@ -1,5 +1,6 @@
 package dev.rlflow.jobs.prm;
 
+import dev.rlflow.core.config.PrmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.report.MetricsTable;
 import dev.rlflow.jobs.report.PrmEval;
@@ -108,9 +109,7 @@ public final class PrmTrainJob {
                     metric.loss(),
                     metric.lr(),
                     metric.tokensPerSecond(),
-                    config.prm().objective() == dev.rlflow.core.config.PrmConfig.Objective.PAIRWISE
-                        ? "pairs"
-                        : "steps"));
+                    config.prm().objective() == PrmConfig.Objective.PAIRWISE ? "pairs" : "steps"));
           }
         });
     metrics.write(run.resolve(MetricsTable.FILE_NAME));
