@@ -73,12 +73,10 @@ final class EvalCommand implements Callable<Integer> {
     }
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
-    // Resolved before the new run directory repoints <output_dir>/latest at itself.
-    Path latest = Path.of(config.run().outputDir(), "latest", "checkpoints");
     Optional<String> policy =
         Optional.ofNullable(checkpoint)
             .or(() -> config.policy().checkpoint())
-            .or(() -> existing(latest.resolve("sft")));
+            .or(() -> LatestRun.path(config, "checkpoints/sft"));
     Pipeline pipeline = new Pipeline(config, out, Clock.systemUTC());
     if (selection) {
       Map<String, String> found = new LinkedHashMap<>();
@@ -89,11 +87,11 @@ final class EvalCommand implements Callable<Integer> {
                     () ->
                         policy.flatMap(
                             p ->
-                                existing(
+                                LatestRun.existing(
                                     Path.of(p)
                                         .toAbsolutePath()
                                         .resolveSibling("prm-" + objective))))
-                .or(() -> existing(latest.resolve("prm-" + objective)));
+                .or(() -> LatestRun.path(config, "checkpoints/prm-" + objective));
         dir.ifPresent(d -> found.put(objective, d));
       }
       pipeline.withPrms(found);
@@ -107,14 +105,5 @@ final class EvalCommand implements Callable<Integer> {
       out.println("wrote " + json);
     }
     return 0;
-  }
-
-  /** The real path of {@code dir} if it exists, so that it names the same run later. */
-  private static Optional<String> existing(Path dir) {
-    try {
-      return Files.isDirectory(dir) ? Optional.of(dir.toRealPath().toString()) : Optional.empty();
-    } catch (java.io.IOException e) {
-      return Optional.empty();
-    }
   }
 }

@@ -49,29 +49,21 @@ final class PrmTrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
-    // Resolved before the new run directory repoints <output_dir>/latest at itself.
-    String latest = config.run().outputDir() + "/latest/";
+    String defaultLabels = config.run().outputDir() + "/latest/traces/process-labels";
     org.apache.flink.core.fs.Path labelDir =
         new org.apache.flink.core.fs.Path(
-            labels != null ? labels : resolveLink(latest + "traces/process-labels"));
+            labels != null
+                ? labels
+                : LatestRun.path(config, "traces/process-labels").orElse(defaultLabels));
     Optional<String> policy =
         Optional.ofNullable(checkpoint)
             .or(() -> config.policy().checkpoint())
-            .or(() -> Optional.of(resolveLink(latest + "checkpoints/sft")));
+            .or(() -> LatestRun.path(config, "checkpoints/sft"));
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
           .withLabels(labelDir)
           .run(List.of(Pipeline.Stage.PRM_TRAIN), policy, runner);
     }
     return 0;
-  }
-
-  /** The real path behind {@code latest}, so that it still names the same run later. */
-  private static String resolveLink(String path) {
-    try {
-      return java.nio.file.Path.of(path).toRealPath().toString();
-    } catch (java.io.IOException e) {
-      return path; // the job reports what is missing
-    }
   }
 }

@@ -165,8 +165,9 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
         trainCorrect[i] = train.get(i).correct();
       }
       double threshold = DecisionThreshold.fit(trainScores, trainCorrect, 0.5);
-      PrmEval.Fit trainFit = fit(scorer, tokenizer, train, arith, threshold);
-      PrmEval.Fit heldOutFit = fit(scorer, tokenizer, heldOut, arith, threshold);
+      PrmEval.Fit trainFit = fit(train, trainScores, arith, threshold);
+      PrmEval.Fit heldOutFit =
+          fit(heldOut, lastStepScores(scorer, tokenizer, heldOut), arith, threshold);
       Path dir = run.localPath(checkpointRelative);
       scorer.save(
           dir,
@@ -262,16 +263,12 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     return last;
   }
 
+  /** How the scores {@code p} of the labels' own steps agree with the labels and the truth. */
   private static PrmEval.Fit fit(
-      ProcessRewardModel scorer,
-      Tokenizer tokenizer,
-      List<ProcessLabel> labels,
-      boolean arith,
-      double threshold) {
+      List<ProcessLabel> labels, double[] p, boolean arith, double threshold) {
     if (labels.isEmpty()) {
       return new PrmEval.Fit(0, Double.NaN, Double.NaN, Double.NaN);
     }
-    double[] p = lastStepScores(scorer, tokenizer, labels);
     long agree = 0;
     long truthAgree = 0;
     double bce = 0;

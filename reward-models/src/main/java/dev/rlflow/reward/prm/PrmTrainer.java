@@ -12,10 +12,9 @@ import dev.rlflow.training.Autograd;
 import dev.rlflow.training.NonFiniteGuard;
 import dev.rlflow.training.TrainingDivergedException;
 import dev.rlflow.training.optim.AdamW;
-import dev.rlflow.training.optim.GradientClipping;
+import dev.rlflow.training.optim.GuardedUpdate;
 import dev.rlflow.training.schedule.LearningRateSchedule;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,14 +52,7 @@ public final class PrmTrainer implements AutoCloseable {
     public Config {
       Objects.requireNonNull(schedule, "schedule");
       Objects.requireNonNull(optimizer, "optimizer");
-      if (!(maxGradNorm > 0)) {
-        throw new IllegalArgumentException(
-            "Invalid value " + maxGradNorm + " for maxGradNorm: must be > 0");
-      }
-      if (maxConsecutiveSkips < 1) {
-        throw new IllegalArgumentException(
-            "Invalid value " + maxConsecutiveSkips + " for maxConsecutiveSkips: must be >= 1");
-      }
+      GuardedUpdate.checkSettings(maxGradNorm, maxConsecutiveSkips);
     }
   }
 
@@ -163,8 +155,7 @@ public final class PrmTrainer implements AutoCloseable {
 
   private final TransformerModel model;
   private final Config config;
-  private final AdamW optimizer;
-  private final NonFiniteGuard guard;
+  private final GuardedUpdate update;
   private long steps;
 
   /**
@@ -179,8 +170,12 @@ public final class PrmTrainer implements AutoCloseable {
     }
     this.model = model;
     this.config = Objects.requireNonNull(config, "config");
-    this.optimizer = new AdamW(model.manager(), config.optimizer());
-    this.guard = new NonFiniteGuard(config.maxConsecutiveSkips());
+    this.update =
+        new GuardedUpdate(
+            model.manager(),
+            config.optimizer(),
+            config.maxGradNorm(),
+            config.maxConsecutiveSkips());
   }
 
   /**
@@ -208,17 +203,9 @@ public final class PrmTrainer implements AutoCloseable {
           collector.backward(lossArray);
           loss = lossArray.getFloat();
         }
-        Map<String, NDArray> grads = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> p : params.entrySet()) {
-          NDArray g = p.getValue().getGradient(); // a new handle on each call: scope it
-          g.attach(scope);
-          grads.put(p.getKey(), g);
-        }
-        gradNorm = GradientClipping.clipByGlobalNorm(grads.values(), config.maxGradNorm());
-        applied = guard.admit(step, loss, gradNorm);
-        if (applied) {
-          optimizer.step(params, grads, lr);
-        }
+        GuardedUpdate.Outcome outcome = update.apply(params, step, loss, lr, scope);
+        gradNorm = outcome.gradNorm();
+        applied = outcome.applied();
       } finally {
         AdamW.zeroGradients(params.values());
       }
@@ -246,13 +233,13 @@ public final class PrmTrainer implements AutoCloseable {
 
   /** Updates skipped because their loss or gradient norm was not finite. */
   public long skippedSteps() {
-    return guard.skippedSteps();
+    return update.skippedSteps();
   }
 
   /** Frees the optimizer's moments; the model stays open. */
   @Override
   public void close() {
-    optimizer.close();
+    update.close();
   }
 
   /** The batch's mean loss, a scalar in {@code scope}. */

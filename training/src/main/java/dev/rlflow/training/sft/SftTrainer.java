@@ -9,10 +9,9 @@ import dev.rlflow.training.Autograd;
 import dev.rlflow.training.NonFiniteGuard;
 import dev.rlflow.training.TrainingDivergedException;
 import dev.rlflow.training.optim.AdamW;
-import dev.rlflow.training.optim.GradientClipping;
+import dev.rlflow.training.optim.GuardedUpdate;
 import dev.rlflow.training.schedule.LearningRateSchedule;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,10 +55,7 @@ public final class SftTrainer implements AutoCloseable {
     public Config {
       Objects.requireNonNull(schedule, "schedule");
       Objects.requireNonNull(optimizer, "optimizer");
-      if (!(maxGradNorm > 0)) {
-        throw new IllegalArgumentException(
-            "Invalid value " + maxGradNorm + " for maxGradNorm: must be > 0");
-      }
+      GuardedUpdate.checkSettings(maxGradNorm, maxConsecutiveSkips);
       if (microBatches < 1) {
         throw new IllegalArgumentException(
             "Invalid value " + microBatches + " for microBatches: must be >= 1");
@@ -94,8 +90,7 @@ public final class SftTrainer implements AutoCloseable {
   private final TransformerModel model;
   private final Config config;
   private final int padId;
-  private final AdamW optimizer;
-  private final NonFiniteGuard guard;
+  private final GuardedUpdate update;
   private long steps;
 
   /**
@@ -119,8 +114,12 @@ public final class SftTrainer implements AutoCloseable {
     this.model = model;
     this.config = Objects.requireNonNull(config, "config");
     this.padId = padId;
-    this.optimizer = new AdamW(model.manager(), config.optimizer());
-    this.guard = new NonFiniteGuard(config.maxConsecutiveSkips());
+    this.update =
+        new GuardedUpdate(
+            model.manager(),
+            config.optimizer(),
+            config.maxGradNorm(),
+            config.maxConsecutiveSkips());
   }
 
   /**
@@ -148,17 +147,9 @@ public final class SftTrainer implements AutoCloseable {
         for (List<SftExample> micro : split(examples)) {
           lossSum += accumulate(micro, tokens, stepScope);
         }
-        Map<String, NDArray> grads = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> p : params.entrySet()) {
-          NDArray g = p.getValue().getGradient(); // a new handle on each call: scope it
-          g.attach(stepScope);
-          grads.put(p.getKey(), g);
-        }
-        gradNorm = GradientClipping.clipByGlobalNorm(grads.values(), config.maxGradNorm());
-        applied = guard.admit(step, lossSum / tokens, gradNorm);
-        if (applied) {
-          optimizer.step(params, grads, lr);
-        }
+        GuardedUpdate.Outcome outcome = update.apply(params, step, lossSum / tokens, lr, stepScope);
+        gradNorm = outcome.gradNorm();
+        applied = outcome.applied();
       } finally {
         AdamW.zeroGradients(params.values());
       }
@@ -199,12 +190,12 @@ public final class SftTrainer implements AutoCloseable {
 
   /** Updates skipped so far because their loss or gradient norm was not finite. */
   public long skippedSteps() {
-    return guard.skippedSteps();
+    return update.skippedSteps();
   }
 
   /** The optimizer, whose {@link AdamW#state()} a checkpoint saves. */
   public AdamW optimizer() {
-    return optimizer;
+    return update.optimizer();
   }
 
   public Config config() {
@@ -214,7 +205,7 @@ public final class SftTrainer implements AutoCloseable {
   /** Frees the optimizer's moments; the model stays open. */
   @Override
   public void close() {
-    optimizer.close();
+    update.close();
   }
 
   /**

@@ -1,0 +1,29 @@
+package dev.rlflow.jobs.cli;
+
+import dev.rlflow.core.config.RunConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Defaults taken from the newest run, {@code <run.output_dir>/latest}: resolved to real paths
+ * before a command creates its own run directory (which repoints {@code latest} at itself).
+ */
+final class LatestRun {
+  private LatestRun() {}
+
+  /** {@code relative} inside the newest run, if it exists there. */
+  static Optional<String> path(RunConfig config, String relative) {
+    return existing(Path.of(config.run().outputDir(), "latest").resolve(relative));
+  }
+
+  /** The real path of {@code path} if it exists, so that it names the same run later. */
+  static Optional<String> existing(Path path) {
+    try {
+      return Files.exists(path) ? Optional.of(path.toRealPath().toString()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}
