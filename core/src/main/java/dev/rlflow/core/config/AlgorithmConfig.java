@@ -63,7 +63,10 @@ public record AlgorithmConfig(
 
   /** Schulman's KL estimators, r = pi_ref / pi. */
   public enum KlEstimator {
-    /** log r. */
+    /**
+     * -log r = log pi - log pi_ref (Schulman 2020). ALGORITHMS.md §3 writes log r, which with r =
+     * pi_ref / pi averages to minus the KL.
+     */
     K1,
     /** (log r)^2 / 2. */
     K2,

@@ -1,0 +1,99 @@
+package dev.rlflow.training.advantage;
+
+import java.util.Arrays;
+
+/**
+ * The reasoning steps of one response as its process reward model scored them: the index of the
+ * response token that ends each step and that step's reward (ALGORITHMS.md §3). A response scored
+ * only by its outcome has no steps.
+ *
+ * @param ends response-token index ending each step, strictly increasing, each {@code >= 0}
+ * @param rewards the reward of each step (a PRM score, optionally centred), finite
+ */
+public record Steps(int[] ends, double[] rewards) {
+
+  private static final Steps NONE = new Steps(new int[0], new double[0]);
+
+  public Steps {
+    if (ends.length != rewards.length) {
+      throw new IllegalArgumentException(
+          "Invalid length "
+              + rewards.length
+              + " of rewards: must equal the number of step ends ("
+              + ends.length
+              + ")");
+    }
+    for (int j = 0; j < ends.length; j++) {
+      if (ends[j] < 0 || (j > 0 && ends[j] <= ends[j - 1])) {
+        throw new IllegalArgumentException(
+            "Invalid value "
+                + Arrays.toString(ends)
+                + " for ends: must be >= 0 and strictly increasing");
+      }
+      if (!Double.isFinite(rewards[j])) {
+        throw new IllegalArgumentException(
+            "Invalid value " + rewards[j] + " for rewards[" + j + "]: must be finite");
+      }
+    }
+    ends = ends.clone();
+    rewards = rewards.clone();
+  }
+
+  /** No steps: a response scored by its outcome alone. */
+  public static Steps none() {
+    return NONE;
+  }
+
+  /**
+   * These steps with {@code outcome} added to the reward of a step ending at the last of {@code
+   * tokens} tokens (a new step there when none ends there): process GRPO's rewards, where the
+   * outcome is the final step's reward on top of the PRM's score (ALGORITHMS.md §3: the last token
+   * carries the outcome).
+   */
+  public Steps withOutcome(double outcome, int tokens) {
+    requireWithin(tokens);
+    int last = tokens - 1;
+    boolean endsAtLast = ends.length > 0 && ends[ends.length - 1] == last;
+    int[] e = endsAtLast ? ends.clone() : Arrays.copyOf(ends, ends.length + 1);
+    double[] r = endsAtLast ? rewards.clone() : Arrays.copyOf(rewards, rewards.length + 1);
+    e[e.length - 1] = last;
+    r[r.length - 1] += outcome;
+    return new Steps(e, r);
+  }
+
+  /** The step ends (a copy). */
+  @Override
+  public int[] ends() {
+    return ends.clone();
+  }
+
+  /** The step rewards (a copy). */
+  @Override
+  public double[] rewards() {
+    return rewards.clone();
+  }
+
+  public int count() {
+    return ends.length;
+  }
+
+  public boolean isEmpty() {
+    return ends.length == 0;
+  }
+
+  /**
+   * Checks that every step ends inside a response of {@code tokens} tokens.
+   *
+   * @throws IllegalArgumentException if the last step ends at or after {@code tokens}
+   */
+  public void requireWithin(int tokens) {
+    if (ends.length > 0 && ends[ends.length - 1] >= tokens) {
+      throw new IllegalArgumentException(
+          "Invalid value "
+              + Arrays.toString(ends)
+              + " for step ends: must be < the response length ("
+              + tokens
+              + ")");
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.rlflow.training.ppo;
+
+import dev.rlflow.training.advantage.Steps;
+
+/**
+ * One sampled response as the update sees it: per response token, the log-probabilities under the
+ * sampling policy and the reference policy and the critic's values; the PRM's step rewards and the
+ * outcome reward.
+ *
+ * @param group the prompt the response answers: GRPO and RLOO compare responses of equal group
+ * @param logProbs log pi_old of each response token at sampling time, finite, at least one
+ * @param refLogProbs log pi_ref of each response token, finite, same length
+ * @param values the critic's value of each response token, same length; empty without a critic
+ * @param steps the response's reasoning steps and their rewards, ending inside it; {@link
+ *     Steps#none()} without a PRM
+ * @param outcome the reward of the whole response (the verifier's or reward model's), finite
+ */
+public record Experience(
+    int group,
+    double[] logProbs,
+    double[] refLogProbs,
+    double[] values,
+    Steps steps,
+    double outcome) {
+
+  public Experience {
+    if (logProbs.length < 1) {
+      throw new IllegalArgumentException("Invalid length 0 of logProbs: must be >= 1");
+    }
+    requireLength("refLogProbs", refLogProbs.length, logProbs.length);
+    if (values.length != 0) {
+      requireLength("values", values.length, logProbs.length);
+    }
+    requireFinite("logProbs", logProbs);
+    requireFinite("refLogProbs", refLogProbs);
+    requireFinite("values", values);
+    steps.requireWithin(logProbs.length);
+    if (!Double.isFinite(outcome)) {
+      throw new IllegalArgumentException(
+          "Invalid value " + outcome + " for outcome: must be finite");
+    }
+    logProbs = logProbs.clone();
+    refLogProbs = refLogProbs.clone();
+    values = values.clone();
+  }
+
+  /** The sampling policy's log-probabilities (a copy). */
+  @Override
+  public double[] logProbs() {
+    return logProbs.clone();
+  }
+
+  /** The reference policy's log-probabilities (a copy). */
+  @Override
+  public double[] refLogProbs() {
+    return refLogProbs.clone();
+  }
+
+  /** The critic's values (a copy), empty without a critic. */
+  @Override
+  public double[] values() {
+    return values.clone();
+  }
+
+  /** The number of response tokens. */
+  public int tokens() {
+    return logProbs.length;
+  }
+
+  /** Whether a critic valued the tokens. */
+  public boolean hasValues() {
+    return values.length > 0;
+  }
+
+  private static void requireLength(String name, int length, int tokens) {
+    if (length != tokens) {
+      throw new IllegalArgumentException(
+          "Invalid length "
+              + length
+              + " of "
+              + name
+              + ": must equal the response length, the length of logProbs ("
+              + tokens
+              + ")");
+    }
+  }
+
+  private static void requireFinite(String name, double[] values) {
+    for (int t = 0; t < values.length; t++) {
+      if (!Double.isFinite(values[t])) {
+        throw new IllegalArgumentException(
+            "Invalid value " + values[t] + " for " + name + "[" + t + "]: must be finite");
+      }
+    }
+  }
+}
