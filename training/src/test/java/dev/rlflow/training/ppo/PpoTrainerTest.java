@@ -1,0 +1,189 @@
+package dev.rlflow.training.ppo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.rlflow.core.config.AlgorithmConfig;
+import dev.rlflow.core.config.AlgorithmConfig.KlEstimator;
+import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
+import dev.rlflow.core.config.AlgorithmConfig.MacroActions;
+import dev.rlflow.core.config.AlgorithmConfig.Name;
+import dev.rlflow.core.config.PolicyConfig;
+import dev.rlflow.model.ModelConfig;
+import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.training.Autograd;
+import dev.rlflow.training.advantage.Steps;
+import dev.rlflow.training.sft.SftBatch;
+import dev.rlflow.training.sft.SftExample;
+import dev.rlflow.training.sft.SftLoss;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A one-token bandit on a tiny model: after prompt {@code [1, 2]} the response {@code [5, 0]} earns
+ * 1 and {@code [6, 0]} earns 0. Every algorithm must raise the first one's probability.
+ */
+class PpoTrainerTest {
+  private static final ModelConfig CONFIG =
+      new ModelConfig(PolicyConfig.Architecture.LLAMA, 8, 16, 1, 2, 1, 32, 16, 10_000, 1e-5, true);
+  private static final int[] PROMPT = {1, 2};
+  private static final int[] GOOD = {5, 0};
+  private static final int[] BAD = {6, 0};
+
+  @BeforeAll
+  static void loadEngine() {
+    Engine.getInstance();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Name.class)
+  void everyAlgorithmRaisesTheRewardedResponse(Name name) {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        TransformerModel critic = name == Name.PPO ? model(TransformerModel.Head.VALUE, 7) : null;
+        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, config(name))) {
+      double before = logProb(policy, GOOD);
+      PpoTrainer.IterationResult last = null;
+      for (int i = 0; i < 15; i++) {
+        last = trainer.iterate(batch(policy, Steps.none()));
+      }
+      assertThat(logProb(policy, GOOD)).isGreaterThan(before + 0.5);
+      assertThat(last.updates()).isEqualTo(4); // 2 epochs x (8 responses / minibatches of 4)
+      assertThat(last.tokens()).isEqualTo(16);
+      assertThat(last.kl()).isNotZero(); // moved away from the reference
+      assertThat(Double.isNaN(last.valueLoss())).isEqualTo(name != Name.PPO);
+      assertThat(trainer.iterations()).isEqualTo(15);
+    }
+  }
+
+  @Test
+  void stepRewardsAloneSteerProcessGrpo() {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        PpoTrainer trainer = new PpoTrainer(policy, reference, null, config(Name.GRPO))) {
+      double before = logProb(policy, BAD);
+      for (int i = 0; i < 15; i++) {
+        // Outcomes say GOOD, a step reward on the first token says BAD far louder.
+        List<PpoTrainer.Response> batch = new ArrayList<>();
+        for (PpoTrainer.Response r : batch(policy, Steps.none())) {
+          double step = r.response()[0] == BAD[0] ? 5 : 0;
+          batch.add(
+              new PpoTrainer.Response(
+                  r.group(),
+                  r.prompt(),
+                  r.response(),
+                  r.oldLogProbs(),
+                  new Steps(new int[] {0}, new double[] {step}),
+                  r.outcome()));
+        }
+        trainer.iterate(batch);
+      }
+      assertThat(logProb(policy, BAD)).isGreaterThan(before + 0.5);
+    }
+  }
+
+  @Test
+  void twoTrainersOnTheSameBatchesEndWithBitIdenticalWeights() {
+    Map<String, float[]> first = trained();
+    Map<String, float[]> second = trained();
+    assertThat(second.keySet()).isEqualTo(first.keySet());
+    first.forEach((name, w) -> assertThat(second.get(name)).as(name).containsExactly(w));
+  }
+
+  @Test
+  void criticPresenceMustMatchTheAlgorithm() {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42)) {
+      assertThatThrownBy(() -> new PpoTrainer(policy, reference, null, config(Name.PPO)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("algorithm.name ppo needs a critic");
+    }
+  }
+
+  private static Map<String, float[]> trained() {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
+        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, config(Name.PPO))) {
+      for (int i = 0; i < 3; i++) {
+        trainer.iterate(batch(policy, Steps.none()));
+      }
+      Map<String, float[]> weights = new java.util.TreeMap<>();
+      policy.weights().forEach((name, w) -> weights.put(name, w.toFloatArray()));
+      return weights;
+    }
+  }
+
+  /** Two groups of four: two GOOD and two BAD responses each, old log-probs from the policy. */
+  private static List<PpoTrainer.Response> batch(TransformerModel policy, Steps steps) {
+    float[] good = tokenLogProbs(policy, GOOD);
+    float[] bad = tokenLogProbs(policy, BAD);
+    List<PpoTrainer.Response> batch = new ArrayList<>();
+    for (int group = 0; group < 2; group++) {
+      for (int k = 0; k < 4; k++) {
+        boolean isGood = k % 2 == 0;
+        batch.add(
+            new PpoTrainer.Response(
+                group, PROMPT, isGood ? GOOD : BAD, isGood ? good : bad, steps, isGood ? 1 : 0));
+      }
+    }
+    return batch;
+  }
+
+  /** log pi of the response's first token: the choice the rewards are about. */
+  private static double logProb(TransformerModel policy, int[] response) {
+    return tokenLogProbs(policy, response)[0];
+  }
+
+  private static float[] tokenLogProbs(TransformerModel policy, int[] response) {
+    return Autograd.withoutGradients(
+        () -> {
+          try (NDManager scope = policy.manager().newSubManager()) {
+            SftBatch sb = SftBatch.of(List.of(new SftExample(PROMPT, response)), 0, scope);
+            NDArray logits = policy.forward(sb.input(policy.dtype()), null, false).output();
+            float[] all = SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg().toFloatArray();
+            float[] out = new float[response.length];
+            System.arraycopy(all, PROMPT.length - 1, out, 0, response.length);
+            return out;
+          }
+        });
+  }
+
+  private static TransformerModel model(TransformerModel.Head head, long seed) {
+    return TransformerModel.create(CONFIG, head, DataType.FLOAT32, Device.cpu(), seed);
+  }
+
+  private static PpoTrainer.Config config(Name name) {
+    AlgorithmConfig algorithm =
+        new AlgorithmConfig(
+            name,
+            0.2,
+            0.2,
+            0.01,
+            KlEstimator.K1,
+            KlPlacement.AUTO,
+            false,
+            6.0,
+            1.0,
+            0.95,
+            2,
+            4,
+            1e-2,
+            1e-2,
+            0.0,
+            true,
+            MacroActions.NONE,
+            5);
+    return new PpoTrainer.Config(algorithm, 1.0, 3, 42, 0);
+  }
+}
