@@ -12,6 +12,8 @@ import java.util.List;
  * @param topP nucleus sampling mass; 1 keeps all
  * @param maxNewTokens longest response in tokens
  * @param maxStaleness the fixed lag s: batch b is generated with policy version max(0, b - s)
+ * @param iterations RL iterations of a run (batches b = 0 .. iterations - 1)
+ * @param promptOverflow what happens to a prompt too long for the model
  */
 public record RolloutConfig(
     int promptsPerBatch,
@@ -20,7 +22,17 @@ public record RolloutConfig(
     int topK,
     double topP,
     int maxNewTokens,
-    int maxStaleness) {
+    int maxStaleness,
+    int iterations,
+    PromptOverflow promptOverflow) {
+
+  /** What the rollout does with a prompt that leaves no room for {@code max_new_tokens}. */
+  public enum PromptOverflow {
+    /** Keep the prompt's last tokens (after bos) so that it fits. */
+    TRUNCATE,
+    /** Set the prompt aside in the run's dead-letter file with the reason. */
+    DEAD_LETTER
+  }
 
   static final ConfigOption<Integer> PROMPTS_PER_BATCH =
       ConfigOption.of(
@@ -73,6 +85,22 @@ public record RolloutConfig(
           "Fixed lag s: batch b is generated with policy version max(0, b - s). 0 is synchronous"
               + " on-policy RL; s >= 1 overlaps generation with training and stays deterministic.");
 
+  static final ConfigOption<Integer> ITERATIONS =
+      ConfigOption.of(
+          "rollout.iterations",
+          ValueType.INT,
+          50,
+          Rule.atLeast(1),
+          "RL iterations of a run: batches b = 0 .. iterations - 1, each trained once.");
+  static final ConfigOption<PromptOverflow> PROMPT_OVERFLOW =
+      ConfigOption.of(
+          "rollout.prompt_overflow",
+          ValueType.ofEnum(PromptOverflow.class),
+          PromptOverflow.DEAD_LETTER,
+          Rule.any(),
+          "A prompt longer than policy.max_seq_len - max_new_tokens: dead_letter (set aside with"
+              + " its reason) or truncate (keep its last tokens).");
+
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
           PROMPTS_PER_BATCH,
@@ -81,7 +109,9 @@ public record RolloutConfig(
           TOP_K,
           TOP_P,
           MAX_NEW_TOKENS,
-          MAX_STALENESS);
+          MAX_STALENESS,
+          ITERATIONS,
+          PROMPT_OVERFLOW);
 
   static RolloutConfig from(ConfigValues v) {
     return new RolloutConfig(
@@ -91,7 +121,9 @@ public record RolloutConfig(
         v.get(TOP_K),
         v.get(TOP_P),
         v.get(MAX_NEW_TOKENS),
-        v.get(MAX_STALENESS));
+        v.get(MAX_STALENESS),
+        v.get(ITERATIONS),
+        v.get(PROMPT_OVERFLOW));
   }
 
   /** Responses in one RL iteration. */

@@ -1,0 +1,135 @@
+package dev.rlflow.jobs.rlhf;
+
+import dev.rlflow.core.config.RolloutConfig;
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.jobs.task.PolicyRuntime;
+import dev.rlflow.resharding.store.WeightLease;
+import dev.rlflow.resharding.store.WeightStore;
+import dev.rlflow.rollout.GenerationEngine;
+import dev.rlflow.rollout.GenerationRequest;
+import dev.rlflow.rollout.Sample;
+import dev.rlflow.rollout.SamplingParams;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Rollout (DESIGN.md §3): answers batch b with exactly policy version {@code max(0, b - s)},
+ * waiting for the trainer to publish it. Waiting and generating run on one executor thread of this
+ * subtask, off the task thread, so checkpoints keep flowing while a batch waits; batches are
+ * generated in order, one at a time.
+ *
+ * <p>Every sample's random stream is fixed by (run seed, version) — the engine's seed — and
+ * (problem id, sample index) — the request's: a rerun, or a recovered run, draws the same tokens.
+ */
+final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
+  private final RunContext run;
+  private final String checkpoint;
+  private final Duration versionTimeout;
+  private transient RunConfig config;
+  private transient PolicyRuntime loaded;
+  private transient WeightStore store;
+  private transient ExecutorService executor;
+
+  RolloutFunction(RunContext run, String checkpoint, Duration versionTimeout) {
+    this.run = run;
+    this.checkpoint = checkpoint;
+    this.versionTimeout = versionTimeout;
+  }
+
+  @Override
+  public void open(OpenContext context) throws Exception {
+    config = run.config();
+    loaded = PolicyRuntime.load(config, checkpoint);
+    store = WeightStores.of(run.runDirectory(), retained(config));
+    executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "rlflow-rollout");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Versions the store keeps: the lag's plus the one being trained and one spare. */
+  static int retained(RunConfig config) {
+    return config.rollout().maxStaleness() + 2;
+  }
+
+  @Override
+  public void asyncInvoke(PromptBatch input, ResultFuture<RlBatch> result) {
+    executor.execute(
+        () -> {
+          try {
+            result.complete(List.of(generate(input)));
+          } catch (Throwable t) {
+            result.completeExceptionally(t);
+          }
+        });
+  }
+
+  private RlBatch generate(PromptBatch input) throws Exception {
+    RolloutConfig rollout = config.rollout();
+    long version = Math.max(0, input.batch() - rollout.maxStaleness());
+    long waitStart = System.nanoTime();
+    try (WeightLease lease = store.await(version, versionTimeout)) {
+      lease.weights().applyTo(loaded.policy());
+    }
+    double waited = (System.nanoTime() - waitStart) / 1e9;
+    long start = System.nanoTime();
+    SamplingParams params =
+        new SamplingParams(
+            rollout.temperature(),
+            rollout.topK(),
+            rollout.topP(),
+            rollout.maxNewTokens(),
+            Set.of(loaded.tokenizer().eosId()),
+            List.of());
+    List<GenerationRequest> requests = new ArrayList<>();
+    for (PromptBatch.RlPrompt p : input.prompts()) {
+      requests.add(
+          new GenerationRequest(
+              p.problemId() + "@" + input.batch(),
+              p.tokens(),
+              0,
+              rollout.samplesPerPrompt(),
+              params));
+    }
+    GenerationEngine engine = loaded.engine(seed(config.run().seed(), version));
+    List<Sample> samples = engine.generate(requests);
+    List<RlResponse> responses = new ArrayList<>(samples.size());
+    for (int i = 0; i < samples.size(); i++) {
+      Sample s = samples.get(i);
+      PromptBatch.RlPrompt prompt = input.prompts().get(i / rollout.samplesPerPrompt());
+      responses.add(
+          new RlResponse(prompt, s.tokens(), s.logProbs(), s.stepEnds(), false, 0, new double[0]));
+    }
+    return new RlBatch(
+        input.batch(), version, responses, (System.nanoTime() - start) / 1e9, waited, 0);
+  }
+
+  /** The engine seed of a policy version: a mix of the run seed and the version. */
+  static long seed(long runSeed, long version) {
+    long z = runSeed * 0x9E3779B97F4A7C15L + version;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    return z ^ (z >>> 27);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+    if (loaded != null) {
+      loaded.close(); // never throws
+    }
+    super.close();
+  }
+}
