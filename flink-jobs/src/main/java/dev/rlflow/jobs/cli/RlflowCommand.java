@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       PrmCollectCommand.class,
       PrmTrainCommand.class,
+      RunCommand.class,
       SubmitCommand.class,
       DatasetCommand.class,
       ConfigCommand.class,

@@ -14,12 +14,16 @@ import dev.rlflow.jobs.report.PrmEval;
 import dev.rlflow.jobs.report.ReportWriter;
 import dev.rlflow.jobs.report.RunSummary;
 import dev.rlflow.jobs.report.SelectionTable;
+import dev.rlflow.jobs.rlhf.RlMetric;
+import dev.rlflow.jobs.rlhf.RlhfJob;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.jobs.sft.SftJob;
 import dev.rlflow.jobs.traces.TraceSinks;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +54,12 @@ public final class Pipeline {
     /** A process reward model trained on the labels (of this run's prm-collect, or given). */
     PRM_TRAIN,
     /** Test-time selection among sampled solutions with the PRMs, and PRM step accuracy. */
-    SELECTION
+    SELECTION,
+    /**
+     * RL from the latest policy ({@code algorithm.name}), with step rewards from the PRM of {@code
+     * prm.objective} when one is known and {@code reward.step_weight} > 0.
+     */
+    RLHF
   }
 
   private final RunConfig config;
@@ -219,6 +228,37 @@ public final class Pipeline {
           figures.put("held_out_label_accuracy", eval.heldOut().labelAccuracy());
           figures.put("held_out_step_accuracy", eval.heldOut().stepAccuracy());
         }
+        case RLHF -> {
+          String start0 = checkpoint.orElseThrow(() -> noPolicy("start RL from"));
+          String prm =
+              config.reward().stepWeight() > 0 ? prms.get(PrmTrainJob.objective(config)) : null;
+          out.printf(
+              "rlhf: %s from %s, %d iterations of %d x %d samples, step rewards %s%n",
+              config.algorithm().name().name().toLowerCase(Locale.ROOT),
+              start0,
+              config.rollout().iterations(),
+              config.rollout().promptsPerBatch(),
+              config.rollout().samplesPerPrompt(),
+              prm == null ? "none (outcome only)" : "from " + prm);
+          out.flush();
+          RlhfJob.Result rl =
+              RlhfJob.run(
+                  config, run, runner, start0, prm, metrics, seconds(start), Progress.console(out));
+          checkpoint = Optional.of(rl.checkpoint());
+          RlMetric last = rl.metrics().get(rl.metrics().size() - 1);
+          figures.put("iterations", (double) rl.iterations());
+          figures.put("final_sample_accuracy", last.accuracy());
+          figures.put("dead_letters", (double) rl.deadLetters());
+          out.printf(
+              "rlhf: %d iterations in %.1f s, sample accuracy %.3f -> %.3f, checkpoint %s,"
+                  + " weights sha256 %s%n",
+              rl.iterations(),
+              rl.wallSeconds(),
+              rl.metrics().get(0).accuracy(),
+              last.accuracy(),
+              rl.checkpoint(),
+              rl.weightsSha256());
+        }
         case SELECTION -> {
           String evaluated = checkpoint.orElseThrow(() -> noPolicy("evaluate"));
           out.printf(
@@ -270,12 +310,24 @@ public final class Pipeline {
         config
             .checkpointing()
             .directory()
-            .orElseGet(() -> run.resolve("checkpoints/flink").toUri().toString()));
+            .orElseGet(() -> qualified(run.resolve("checkpoints/flink"))));
     flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, config.checkpointing().keep());
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
     env.configure(flink);
     env.enableCheckpointing(config.checkpointing().interval().toMillis());
+  }
+
+  /**
+   * {@code path} with scheme and, if relative, the working directory: Flink's checkpoint storage
+   * refuses a directory without a scheme (runs/… in the quickstart).
+   */
+  private static String qualified(Path path) {
+    try {
+      return path.makeQualified(path.getFileSystem()).toUri().toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot resolve the file system of " + path, e);
+    }
   }
 
   /** The figures of the last {@code prm_collect} stage this pipeline ran, if any. */

@@ -1,0 +1,70 @@
+package dev.rlflow.jobs.cli;
+
+import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.pipeline.Pipeline;
+import dev.rlflow.jobs.runner.JobRunner;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code rlflow run CONFIG}: the RLHF job, then evaluation of the trained policy. */
+@Command(
+    name = "run",
+    description = {
+      "RL from a policy checkpoint (a Flink job): algorithm.name ppo, grpo, rloo or",
+      "reinforce_pp, with outcome rewards from reward.verifier and, given a PRM and",
+      "reward.step_weight > 0, step rewards from the PRM. Writes checkpoints/rl and metrics.csv",
+      "(reward, accuracy, KL, entropy, clip fraction, value loss, tokens/s, time per stage),",
+      "then evaluates checkpoints/rl on the held-out problems."
+    },
+    mixinStandardHelpOptions = true)
+final class RunCommand implements Callable<Integer> {
+  @Mixin ConfigSource source;
+  @Mixin EmbeddedClusterOptions cluster;
+
+  @Option(
+      names = "--checkpoint",
+      paramLabel = "DIR",
+      description =
+          "The policy RL starts from (and the reference of the KL penalty). Default:"
+              + " policy.checkpoint, else <run.output_dir>/latest/checkpoints/sft.")
+  String checkpoint;
+
+  @Option(
+      names = "--prm",
+      paramLabel = "DIR",
+      description =
+          "The PRM of the step rewards. Default: <run.output_dir>/latest/checkpoints/prm-"
+              + "<prm.objective> if it exists; none gives outcome rewards only.")
+  String prm;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    RunConfig config = source.load();
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<String> policy =
+        Optional.ofNullable(checkpoint)
+            .or(() -> config.policy().checkpoint())
+            .or(() -> LatestRun.path(config, "checkpoints/sft"));
+    String objective = config.prm().objective().name().toLowerCase(Locale.ROOT);
+    Optional<String> prmDir =
+        Optional.ofNullable(prm).or(() -> LatestRun.path(config, "checkpoints/prm-" + objective));
+    try (JobRunner runner = cluster.runner(config, out)) {
+      new Pipeline(config, out, Clock.systemUTC())
+          .withPrms(prmDir.map(d -> Map.of(objective, d)).orElse(Map.of()))
+          .run(List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL), policy, runner);
+    }
+    return 0;
+  }
+}
