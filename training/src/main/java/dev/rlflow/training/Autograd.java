@@ -1,6 +1,7 @@
 package dev.rlflow.training;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.function.Supplier;
@@ -39,5 +40,17 @@ public final class Autograd {
     } finally {
       JniUtils.setGradMode(gradMode);
     }
+  }
+
+  /**
+   * A libtorch-owned copy of an array DJL made over Java memory, which is closed: autograd keeps
+   * indices, targets and masks for the backward pass, and must not keep Java memory alive (the
+   * garbage collector may free it first). {@code toType(same type, copy=true)} would share the
+   * memory, {@code duplicate()} does not.
+   */
+  public static NDArray owned(NDArray fromJava) {
+    NDArray copy = fromJava.duplicate();
+    fromJava.close();
+    return copy;
   }
 }

@@ -229,13 +229,13 @@ public final class Pipeline {
           figures.put("held_out_step_accuracy", eval.heldOut().stepAccuracy());
         }
         case RLHF -> {
-          String start0 = checkpoint.orElseThrow(() -> noPolicy("start RL from"));
+          String initial = checkpoint.orElseThrow(() -> noPolicy("start RL from"));
           String prm =
               config.reward().stepWeight() > 0 ? prms.get(PrmTrainJob.objective(config)) : null;
           out.printf(
               "rlhf: %s from %s, %d iterations of %d x %d samples, step rewards %s%n",
               config.algorithm().name().name().toLowerCase(Locale.ROOT),
-              start0,
+              initial,
               config.rollout().iterations(),
               config.rollout().promptsPerBatch(),
               config.rollout().samplesPerPrompt(),
@@ -243,7 +243,14 @@ public final class Pipeline {
           out.flush();
           RlhfJob.Result rl =
               RlhfJob.run(
-                  config, run, runner, start0, prm, metrics, seconds(start), Progress.console(out));
+                  config,
+                  run,
+                  runner,
+                  initial,
+                  prm,
+                  metrics,
+                  seconds(start),
+                  Progress.console(out));
           checkpoint = Optional.of(rl.checkpoint());
           RlMetric last = rl.metrics().get(rl.metrics().size() - 1);
           figures.put("iterations", (double) rl.iterations());

@@ -24,7 +24,7 @@ package dev.rlflow.jobs.rlhf;
  * @param iterationSeconds wall time since the previous iteration ended
  * @param orchestration share of the iteration's wall time not spent in model compute (generation,
  *     reward, training), in [0, 1]
- * @param skippedUpdates non-finite updates skipped so far
+ * @param skippedUpdates actor and critic updates of this iteration skipped as non-finite
  * @param checkpoint the final policy checkpoint (last iteration only, else empty)
  * @param weightsSha256 SHA-256 of the final policy weights (last iteration only, else empty)
  */

@@ -15,7 +15,6 @@ import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -216,13 +215,7 @@ public final class RlhfJob {
       List<PromptBatch.RlPrompt> batch = new ArrayList<>(rollout.promptsPerBatch());
       for (int g = 0; g < rollout.promptsPerBatch(); g++) {
         PromptBatch.RlPrompt p = usable.get(next++ % usable.size());
-        batch.add(
-            new PromptBatch.RlPrompt(
-                g,
-                p.problemId(),
-                p.question(),
-                p.answer(),
-                Arrays.copyOf(p.tokens(), p.tokens().length)));
+        batch.add(new PromptBatch.RlPrompt(g, p.problemId(), p.question(), p.answer(), p.tokens()));
       }
       batches.add(new PromptBatch(b, batch));
     }

@@ -127,13 +127,12 @@ public final class PolicyWeights {
       copyInto(model, tensors);
       return HandOver.IN_PLACE;
     }
-    // The cast/moved temporaries are created in this scope and freed when it closes.
+    // copyWeightsFrom casts to the model's dtype; the moved and cast temporaries are created in
+    // this scope and freed when it closes.
     try (NDScope scope = new NDScope()) {
-      Map<String, NDArray> converted = new LinkedHashMap<>();
-      tensors.forEach(
-          (name, a) ->
-              converted.put(name, a.toDevice(modelDevice, false).toType(model.dtype(), false)));
-      copyInto(model, converted);
+      Map<String, NDArray> moved = new LinkedHashMap<>();
+      tensors.forEach((name, a) -> moved.put(name, a.toDevice(modelDevice, false)));
+      copyInto(model, moved);
     }
     return HandOver.CONVERTED;
   }

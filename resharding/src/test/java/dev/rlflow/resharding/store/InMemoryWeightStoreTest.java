@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,9 +105,11 @@ class InMemoryWeightStoreTest {
   void awaitBlocksUntilItsVersionIsPublished() throws Exception {
     try (InMemoryWeightStore store = new InMemoryWeightStore(4, Device.cpu())) {
       assertThat(store.latestVersion()).isEmpty();
+      AtomicReference<Thread> waiter = new AtomicReference<>();
       Future<Long> reader =
           readers.submit(
               () -> {
+                waiter.set(Thread.currentThread());
                 try (WeightLease lease = store.await(3, LONG)) {
                   assertHolds(lease, 3);
                   return lease.version();
@@ -115,7 +118,7 @@ class InMemoryWeightStoreTest {
       for (int v = 0; v < 3; v++) {
         store.publish(v, live(v));
       }
-      Thread.sleep(200);
+      awaitBlocked(waiter);
       assertThat(reader).isNotDone();
       store.publish(3, live(3));
       assertThat(reader.get(30, TimeUnit.SECONDS)).isEqualTo(3L);
@@ -225,8 +228,14 @@ class InMemoryWeightStoreTest {
     try (WeightLease lease = store.await(0, LONG)) {
       v0 = List.copyOf(lease.weights().tensors().values());
     }
-    Future<?> waiting = readers.submit(() -> store.await(7, LONG));
-    Thread.sleep(100);
+    AtomicReference<Thread> waiter = new AtomicReference<>();
+    Future<?> waiting =
+        readers.submit(
+            () -> {
+              waiter.set(Thread.currentThread());
+              return store.await(7, LONG);
+            });
+    awaitBlocked(waiter);
 
     store.close();
     store.close();
@@ -343,6 +352,22 @@ class InMemoryWeightStoreTest {
         assertThat(f.get(30, TimeUnit.SECONDS)).isPositive();
       }
       assertThat(store.toString()).contains("retained=[198, 199]", "leased or retained=2");
+    }
+  }
+
+  /** Waits, up to 30 s, until the thread in {@code waiter} is parked waiting for a version. */
+  private static void awaitBlocked(AtomicReference<Thread> waiter) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Thread t = waiter.get();
+      if (t != null
+          && (t.getState() == Thread.State.TIMED_WAITING || t.getState() == Thread.State.WAITING)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("The reader never blocked in await within 30 s");
+      }
+      Thread.onSpinWait();
     }
   }
 }

@@ -268,10 +268,10 @@ public final class PrmTrainer implements AutoCloseable {
         logits
             .toType(DataType.FLOAT32, false)
             .reshape((long) rows * width, 2)
-            .get(owned(scope.create(flat))); // (K, 2)
+            .get(Autograd.owned(scope.create(flat))); // (K, 2)
     NDArray margin = atTags.get(":, 1").sub(atTags.get(":, 0")); // (K)
     if (batch.pairs().length == 0) {
-      return bce(margin, owned(scope.create(toFloats(batch.targets()))), scope).mean();
+      return bce(margin, Autograd.owned(scope.create(toFloats(batch.targets()))), scope).mean();
     }
     long[] a = new long[batch.pairs().length];
     long[] b = new long[batch.pairs().length];
@@ -279,8 +279,11 @@ public final class PrmTrainer implements AutoCloseable {
       a[i] = batch.pairs()[i][0];
       b[i] = batch.pairs()[i][1];
     }
-    NDArray d = margin.get(owned(scope.create(a))).sub(margin.get(owned(scope.create(b))));
-    return bce(d, owned(scope.create(toFloats(batch.pairTargets()))), scope).mean();
+    NDArray d =
+        margin
+            .get(Autograd.owned(scope.create(a)))
+            .sub(margin.get(Autograd.owned(scope.create(b))));
+    return bce(d, Autograd.owned(scope.create(toFloats(batch.pairTargets()))), scope).mean();
   }
 
   /**
@@ -300,13 +303,6 @@ public final class PrmTrainer implements AutoCloseable {
       f[i] = (float) values[i];
     }
     return f;
-  }
-
-  /** A libtorch-owned copy: autograd keeps indices and targets, not Java memory alive. */
-  private static NDArray owned(NDArray fromJava) {
-    NDArray copy = fromJava.duplicate();
-    fromJava.close();
-    return copy;
   }
 
   private void checkSequences(List<StepSequence> sequences) {

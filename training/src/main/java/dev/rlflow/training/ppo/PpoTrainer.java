@@ -290,7 +290,6 @@ public final class PpoTrainer implements AutoCloseable {
         Shape shape = sb.mask().getShape();
         NDArray old = layout(batch, mb, i -> experiences.get(i).logProbs(), shape, scope);
         NDArray adv = layout(batch, mb, i -> estimates.get(i).advantages(), shape, scope);
-        NDArray refLp = layout(batch, mb, i -> experiences.get(i).refLogProbs(), shape, scope);
         double loss;
         double entropy;
         PpoLoss.Policy p;
@@ -304,6 +303,7 @@ public final class PpoTrainer implements AutoCloseable {
             total = total.sub(ent.mul(scope.full(new Shape(), (float) algorithm.entropyCoef())));
           }
           if (algorithm.effectiveKlPlacement() == KlPlacement.LOSS && beta > 0) {
+            NDArray refLp = layout(batch, mb, i -> experiences.get(i).refLogProbs(), shape, scope);
             NDArray klLoss = PpoLoss.kl(algorithm.klEstimator(), logProbs, refLp, sb.mask());
             total = total.add(klLoss.mul(scope.full(new Shape(), (float) beta)));
           }
@@ -418,10 +418,7 @@ public final class PpoTrainer implements AutoCloseable {
         out[row * width + first + j] = (float) values[j];
       }
     }
-    NDArray fromJava = scope.create(out, shape);
-    NDArray owned = fromJava.duplicate();
-    fromJava.close();
-    return owned;
+    return Autograd.owned(scope.create(out, shape));
   }
 
   private static double[] toDouble(float[] values) {

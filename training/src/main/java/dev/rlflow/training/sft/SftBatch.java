@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.rlflow.model.ModelInput;
+import dev.rlflow.training.Autograd;
 import java.util.List;
 
 /**
@@ -58,21 +59,11 @@ public record SftBatch(
     }
     Shape shape = new Shape(b, t);
     return new SftBatch(
-        owned(manager.create(tokens, shape)),
-        owned(manager.create(valid, shape)),
-        owned(manager.create(targets, shape)),
-        owned(manager.create(mask, shape)),
+        Autograd.owned(manager.create(tokens, shape)),
+        Autograd.owned(manager.create(valid, shape)),
+        Autograd.owned(manager.create(targets, shape)),
+        Autograd.owned(manager.create(mask, shape)),
         counted);
-  }
-
-  /**
-   * A libtorch-owned copy of an array DJL made over Java memory: the loss's gather keeps its index
-   * for the backward pass, and autograd does not keep Java memory alive.
-   */
-  private static NDArray owned(NDArray fromJava) {
-    NDArray copy = fromJava.duplicate(); // toType(same type, copy=true) would share the memory
-    fromJava.close();
-    return copy;
   }
 
   /** The model's input for this batch's tokens, attention masks in {@code dtype}. */
