@@ -117,7 +117,7 @@ public final class Pipeline {
         "rlflow: run %s (config hash %s) in %s; stages %s%n",
         run.runId(), config.configHash(), run.path(), stages);
     out.flush();
-    runner.configureJobs(env -> configure(env, run));
+    runner.configureJobs(env -> configure(config, env, run));
     MetricsTable metrics = new MetricsTable();
     List<RunSummary.Stage> done = new ArrayList<>();
     Optional<String> checkpoint = policy.or(() -> config.policy().checkpoint());
@@ -310,7 +310,7 @@ public final class Pipeline {
    * restart strategy. Bounded jobs in batch mode recover by re-running failed regions; Flink skips
    * checkpoints for them.
    */
-  private void configure(StreamExecutionEnvironment env, RunDirectory run) {
+  public static void configure(RunConfig config, StreamExecutionEnvironment env, RunDirectory run) {
     Configuration flink = new Configuration();
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,

@@ -1,30 +1,49 @@
 package dev.rlflow.jobs.rlhf;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
 import dev.rlflow.training.advantage.Steps;
 import dev.rlflow.training.ppo.PpoTrainer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trainer (DESIGN.md §3): one subtask holding the policy, the frozen reference (the starting
@@ -35,9 +54,41 @@ import org.apache.flink.util.Collector;
  *
  * <p>Batches arrive in order because every operator before it runs in order at parallelism 1 and
  * the rollout cannot answer batch b + 1 + s before version b + 1 exists.
+ *
+ * <p><b>Recovery.</b> At each Flink checkpoint the trainer saves policy, critic and both
+ * optimizers' moments under {@code checkpoints/rl-state/<job id>/chk-<id>} ({@link
+ * PpoTrainer#save}), plus the policy versions {@code v - s … v - 1} that batches still in the
+ * rollout were or will be generated with, and keeps in Flink's operator state a {@link
+ * TrainerState}: the version, the counters (iterations = the RNG state, optimizer steps, KL beta)
+ * and that directory. Restored, it reloads them and republishes versions {@code v - s … v}, so the
+ * replayed batches are generated and trained exactly as before the failure: the run ends with the
+ * same weights bit for bit.
  */
-final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetric> {
+final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetric>
+    implements CheckpointedFunction, CheckpointListener {
   static final String FINAL_CHECKPOINT = "checkpoints/rl";
+  static final String STATE_DIR = "checkpoints/rl-state";
+  private static final Logger LOG = LoggerFactory.getLogger(RlTrainerFunction.class);
+
+  /**
+   * The trainer's part of a Flink checkpoint.
+   *
+   * @param version the policy version published last (batches trained)
+   * @param oldest the oldest version saved beside it, {@code max(0, version - max_staleness)}
+   * @param iterations iterations run: the seed of the next minibatch order
+   * @param actorSteps the actor optimizer's step counter
+   * @param criticSteps the critic optimizer's step counter
+   * @param klCoef the KL beta for the next batch
+   * @param directory where {@link PpoTrainer#save} and the older versions were written
+   */
+  public record TrainerState(
+      long version,
+      long oldest,
+      long iterations,
+      long actorSteps,
+      long criticSteps,
+      double klCoef,
+      String directory) {}
 
   private final RunContext run;
   private final String checkpoint;
@@ -48,6 +99,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   private transient PpoTrainer trainer;
   private transient WeightStore store;
   private transient long lastEnd;
+  private transient ListState<TrainerState> state;
+  private transient TrainerState restored;
+  private transient long version;
+  private transient Deque<Long> saved;
 
   RlTrainerFunction(RunContext run, String checkpoint) {
     this.run = run;
@@ -82,8 +137,107 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
                 seed,
                 padId));
     store = WeightStores.of(run.runDirectory(), RolloutFunction.retained(config));
-    store.publish(0, policy.weights());
+    if (restored == null) {
+      version = 0;
+    } else {
+      resume(restored);
+    }
+    store.publish(version, policy.weights());
+    saved = new ArrayDeque<>();
     lastEnd = System.nanoTime();
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    state =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("trainer", TrainerState.class));
+    restored = null;
+    if (context.isRestored()) {
+      for (TrainerState s : state.get()) {
+        restored = s;
+      }
+    }
+  }
+
+  /** Loads a checkpoint's trainer and publishes the older versions in-flight batches need. */
+  private void resume(TrainerState s) throws Exception {
+    Path dir = Path.of(s.directory());
+    trainer.restore(
+        dir, new PpoTrainer.State(s.iterations(), s.actorSteps(), s.criticSteps(), s.klCoef()));
+    for (long v = s.oldest(); v < s.version(); v++) {
+      try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+        store.publish(v, HfCheckpoint.read(dir.resolve(olderVersion(v)), staging).tensors());
+      }
+    }
+    version = s.version();
+    LOG.info("Trainer resumed at policy version {} from {}", version, dir);
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    String job = getRuntimeContext().getJobInfo().getJobId().toHexString();
+    Path dir = run.localPath(STATE_DIR + "/" + job + "/chk-" + context.getCheckpointId());
+    deleteRecursively(dir); // a leftover of a failed attempt at the same id
+    PpoTrainer.State counters = trainer.save(dir);
+    long oldest = Math.max(0, version - config.rollout().maxStaleness());
+    for (long v = oldest; v < version; v++) {
+      try (WeightLease lease = store.await(v, Duration.ZERO)) {
+        HfCheckpoint.write(
+            dir.resolve(olderVersion(v)),
+            policy.config(),
+            lease.weights().tensors(),
+            Long.MAX_VALUE);
+      }
+    }
+    state.update(
+        List.of(
+            new TrainerState(
+                version,
+                oldest,
+                counters.iterations(),
+                counters.actorSteps(),
+                counters.criticSteps(),
+                counters.klCoef(),
+                dir.toString())));
+    saved.addLast(context.getCheckpointId());
+  }
+
+  /**
+   * Deletes the trainer saves of checkpoints older than the {@code checkpointing.keep} newest
+   * completed ones, which Flink has discarded too.
+   */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    String job = getRuntimeContext().getJobInfo().getJobId().toHexString();
+    List<Long> completed = new ArrayList<>();
+    for (Long id : saved) {
+      if (id <= checkpointId) {
+        completed.add(id);
+      }
+    }
+    int keep = config.checkpointing().keep();
+    for (int i = 0; i < completed.size() - keep; i++) {
+      long id = completed.get(i);
+      saved.remove(id);
+      deleteRecursively(run.localPath(STATE_DIR + "/" + job + "/chk-" + id));
+    }
+  }
+
+  private static String olderVersion(long v) {
+    return "policy-v" + v;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Override
@@ -114,8 +268,17 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
       correct += r.correct() ? 1 : 0;
     }
     long start = System.nanoTime();
+    if (batch.batch() != version) {
+      throw new IllegalStateException(
+          "Batch "
+              + batch.batch()
+              + " reached the trainer at policy version "
+              + version
+              + "; batches must arrive in order");
+    }
     PpoTrainer.IterationResult result = trainer.iterate(responses);
-    store.publish(batch.batch() + 1, policy.weights());
+    version = batch.batch() + 1;
+    store.publish(version, policy.weights());
     long end = System.nanoTime();
     double trainSeconds = (end - start) / 1e9;
     double iterationSeconds = (end - lastEnd) / 1e9;

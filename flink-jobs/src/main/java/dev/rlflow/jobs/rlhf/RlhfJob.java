@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -68,6 +69,33 @@ public final class RlhfJob {
       double runStartSeconds,
       Progress progress)
       throws Exception {
+    return run(
+        config,
+        run,
+        runner,
+        checkpoint,
+        prm,
+        metrics,
+        runStartSeconds,
+        progress,
+        UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #run}, with {@code beforeTrainer} applied to the scored batches on their way to the
+   * trainer (the recovery test inserts a failure there).
+   */
+  static Result run(
+      RunConfig config,
+      RunDirectory run,
+      JobRunner runner,
+      String checkpoint,
+      String prm,
+      MetricsTable metrics,
+      double runStartSeconds,
+      Progress progress,
+      UnaryOperator<DataStream<RlBatch>> beforeTrainer)
+      throws Exception {
     RolloutConfig rollout = config.rollout();
     Prompts prompts;
     try (Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer())) {
@@ -100,10 +128,10 @@ public final class RlhfJob {
                       rollout.maxStaleness() + 1)
                   .name("rollout")
                   .setParallelism(1);
-          return rollouts
-              .map(new RewardFunction(context, prm))
-              .name("reward")
-              .setParallelism(1)
+          DataStream<RlBatch> scored =
+              rollouts.map(new RewardFunction(context, prm)).name("reward").setParallelism(1);
+          return beforeTrainer
+              .apply(scored)
               .keyBy(RlBatch::batch)
               .process(new RlTrainerFunction(context, checkpoint))
               .name("trainer")

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -68,9 +69,17 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
     executor.execute(
         () -> {
           try {
-            result.complete(List.of(generate(input)));
-          } catch (Throwable t) {
-            result.completeExceptionally(t);
+            RlBatch batch;
+            try {
+              batch = generate(input);
+            } catch (Throwable t) {
+              result.completeExceptionally(t);
+              return;
+            }
+            result.complete(List.of(batch));
+          } catch (RejectedExecutionException cancelled) {
+            // The task was cancelled (a failover) while this batch was generated: its mailbox
+            // takes no more results, and the restored job generates the batch again.
           }
         });
   }

@@ -1,6 +1,7 @@
 package dev.rlflow.jobs.rlhf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
@@ -9,16 +10,28 @@ import dev.rlflow.jobs.report.MetricsTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
+import dev.rlflow.jobs.task.PromptFormat;
+import dev.rlflow.jobs.task.TaskData;
+import dev.rlflow.model.tokenizer.Tokenizer;
+import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.training.TrainingDivergedException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -83,8 +96,136 @@ class RlhfITCase {
     }
   }
 
+  /**
+   * A learning rate far too high: the first update blows the weights up, the losses after it are
+   * not finite and are skipped, and after {@code sft.max_skipped_updates} in a row the job fails
+   * with {@link TrainingDivergedException} naming the step and the loss.
+   */
+  @Test
+  void aDivergingPolicyStopsTheJobWithTrainingDivergedException() {
+    Map<String, String> overrides =
+        Map.of(
+            "algorithm.name", "grpo",
+            "algorithm.actor_lr", "1.0e30",
+            "algorithm.epochs", "2",
+            "sft.max_skipped_updates", "3");
+    assertThatThrownBy(() -> run("diverged", overrides))
+        .hasRootCauseInstanceOf(TrainingDivergedException.class)
+        .rootCause()
+        .hasMessageContaining("after 3 consecutive skipped steps");
+  }
+
+  /**
+   * Prompts longer than the limit go to dead-letters/rlhf.jsonl and the run goes on without them.
+   */
+  @Test
+  void promptsOverTheLimitAreSetAsideAndTheRunGoesOn() throws Exception {
+    // Starts up to 20 give prompts of different lengths (the tiny task's are all alike).
+    Map<String, String> task = Map.of("task.arith.start_max", "20");
+    RunConfig base = config("overflow-probe", task);
+    int count = base.rollout().promptsPerBatch() * base.rollout().iterations();
+    int[] lengths;
+    try (Tokenizer tokenizer = Tokenizers.load(base.policy().tokenizer())) {
+      lengths =
+          TaskData.prompts(base, count).problems().stream()
+              .mapToInt(p -> PromptFormat.prompt(tokenizer, p.question()).length)
+              .sorted()
+              .toArray();
+    }
+    int limit = lengths[lengths.length - 1] - 1; // the longest prompts go
+    long tooLong = Arrays.stream(lengths).filter(l -> l > limit).count();
+    assertThat(tooLong).isPositive().isLessThan(lengths.length);
+    int maxNewTokens = base.policy().maxSeqLen() - limit;
+    RlhfJob.Result result =
+        run(
+            "overflow",
+            Map.of(
+                "task.arith.start_max",
+                "20",
+                "rollout.max_new_tokens",
+                Integer.toString(maxNewTokens)));
+    assertThat(result.deadLetters()).isEqualTo(tooLong);
+    assertThat(Files.readAllLines(out.resolve("rl-overflow/dead-letters/rlhf.jsonl")))
+        .hasSize((int) tooLong)
+        .allSatisfy(line -> assertThat(line).contains("rollout.prompt_overflow: dead_letter"));
+    assertThat(result.iterations()).isEqualTo(3);
+  }
+
+  /**
+   * A run that fails once after a checkpoint resumes from it (trainer state, rollout in flight,
+   * prompt position) and ends with the weights of a run that never failed.
+   */
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void aRunThatFailsResumesFromItsCheckpointAndEndsWithTheSameWeights() throws Exception {
+    Map<String, String> overrides =
+        Map.of(
+            "rollout.iterations", "8",
+            "rollout.max_staleness", "1",
+            "algorithm.adaptive_kl", "true",
+            "checkpointing.interval", "100ms");
+    RlhfJob.Result clean = run("recover-clean", overrides);
+    RunConfig config = config("recover-failed", overrides);
+    PrintWriter print = new PrintWriter(new StringWriter(), true);
+    RlhfJob.Result resumed;
+    try (JobRunner runner = new JobRunner(2, false, print)) {
+      RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
+      runner.configureJobs(env -> Pipeline.configure(config, env, run));
+      resumed =
+          RlhfJob.run(
+              config,
+              run,
+              runner,
+              sft,
+              null,
+              new MetricsTable(),
+              0,
+              new Progress(print, false, 1),
+              scored -> scored.map(new FailOnceAfterCheckpoint()).setParallelism(1));
+    }
+    assertThat(FailOnceAfterCheckpoint.FAILED).as("the injected failure happened").isTrue();
+    // Batches after the failure start past batch 0: the job restored a checkpoint, not the start.
+    assertThat(FailOnceAfterCheckpoint.firstAfterFailure()).isPositive();
+    assertThat(out.resolve("recover-failed/checkpoints/rl-state")).isDirectory();
+    assertThat(resumed.weightsSha256()).isEqualTo(clean.weightsSha256());
+  }
+
+  /**
+   * Fails the job once, at the first batch from 4 on that arrives after a checkpoint which
+   * completed once batch 2 had passed; remembers the batches it saw.
+   */
+  static final class FailOnceAfterCheckpoint
+      implements MapFunction<RlBatch, RlBatch>, CheckpointListener {
+    static volatile boolean FAILED;
+    static final List<Long> SEEN = new CopyOnWriteArrayList<>();
+    private static volatile long failedAt = -1;
+    private static volatile boolean checkpointAfterBatch2;
+
+    @Override
+    public RlBatch map(RlBatch batch) {
+      SEEN.add(batch.batch());
+      if (!FAILED && checkpointAfterBatch2 && batch.batch() >= 4) {
+        FAILED = true;
+        failedAt = SEEN.size();
+        throw new IllegalStateException("injected failure at batch " + batch.batch());
+      }
+      return batch;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      if (SEEN.contains(2L)) {
+        checkpointAfterBatch2 = true;
+      }
+    }
+
+    static long firstAfterFailure() {
+      return failedAt < 0 || failedAt >= SEEN.size() ? -1 : SEEN.get((int) failedAt);
+    }
+  }
+
   private static RlhfJob.Result run(String id, Map<String, String> overrides) throws Exception {
-    RunConfig config = config(id.startsWith("det") ? id : "rl-" + id, overrides);
+    RunConfig config = config(id.contains("-") ? id : "rl-" + id, overrides);
     PrintWriter print = new PrintWriter(new StringWriter(), true);
     try (JobRunner runner = new JobRunner(2, false, print)) {
       RunDirectory run = RunDirectory.create(config, Clock.systemUTC());

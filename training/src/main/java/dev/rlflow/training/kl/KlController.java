@@ -27,6 +27,9 @@ public sealed interface KlController {
    */
   KlController update(double observedKl, int responses);
 
+  /** The same controller at beta {@code coef} (a resumed run's saved beta). */
+  KlController withCoef(double coef);
+
   /**
    * The controller a run configures: {@link Adaptive} toward {@code algorithm.kl_target} with the
    * {@link #DEFAULT_HORIZON} when {@code algorithm.adaptive_kl}, else {@link Fixed}, both starting
@@ -53,6 +56,11 @@ public sealed interface KlController {
     public KlController update(double observedKl, int responses) {
       requireObservation(observedKl, responses);
       return this;
+    }
+
+    @Override
+    public KlController withCoef(double coef) {
+      return new Fixed(coef);
     }
   }
 
@@ -88,6 +96,11 @@ public sealed interface KlController {
       requireObservation(observedKl, responses);
       double error = Math.max(-0.2, Math.min(0.2, observedKl / target - 1));
       return new Adaptive(coef * (1 + error * responses / horizon), target, horizon);
+    }
+
+    @Override
+    public KlController withCoef(double coef) {
+      return new Adaptive(coef, target, horizon);
     }
   }
 

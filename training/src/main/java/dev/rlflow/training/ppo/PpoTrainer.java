@@ -1,5 +1,6 @@
 package dev.rlflow.training.ppo;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -7,6 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
+import dev.rlflow.model.checkpoint.HfCheckpoint;
+import dev.rlflow.model.checkpoint.LoadedCheckpoint;
+import dev.rlflow.model.checkpoint.Safetensors;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.advantage.Steps;
@@ -18,6 +22,9 @@ import dev.rlflow.training.optim.GuardedUpdate;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftLoss;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -246,25 +253,82 @@ public final class PpoTrainer implements AutoCloseable {
     return iterations;
   }
 
-  /** The actor's optimizer, whose state a checkpoint saves. */
-  public AdamW actorOptimizer() {
-    return actorUpdate.optimizer();
+  /**
+   * The counters of a trainer's state, small enough for Flink's operator state; the tensors are in
+   * the directory {@link #save} wrote.
+   *
+   * @param iterations iterations run: the seed of the next minibatch order (the trainer's RNG)
+   * @param actorSteps the actor optimizer's step counter (Adam's bias correction)
+   * @param criticSteps the critic optimizer's step counter, 0 without a critic
+   * @param klCoef the KL controller's beta for the next batch
+   */
+  public record State(long iterations, long actorSteps, long criticSteps, double klCoef) {}
+
+  /**
+   * Writes what an exact resume needs into the new directory {@code dir}: {@code policy/} and, for
+   * ppo, {@code critic/} as Hugging Face checkpoints, and the Adam moments as {@code
+   * optimizer.safetensors} (and {@code critic-optimizer.safetensors}), all in FP32 so that {@link
+   * #restore} gets the same bits back. Returns the counters to keep beside the directory.
+   */
+  public State save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    policy.save(dir.resolve(POLICY_DIR), Long.MAX_VALUE);
+    Safetensors.write(dir.resolve(ACTOR_OPTIMIZER), actorUpdate.optimizer().state(), Map.of());
+    if (critic != null) {
+      critic.save(dir.resolve(CRITIC_DIR), Long.MAX_VALUE);
+      Safetensors.write(dir.resolve(CRITIC_OPTIMIZER), criticUpdate.optimizer().state(), Map.of());
+    }
+    return new State(
+        iterations,
+        actorUpdate.optimizer().steps(),
+        criticUpdate == null ? 0 : criticUpdate.optimizer().steps(),
+        kl.coef());
   }
 
-  /** The critic's optimizer, or null without a critic. */
-  public AdamW criticOptimizer() {
-    return criticUpdate == null ? null : criticUpdate.optimizer();
+  /**
+   * Loads what {@link #save} wrote into this trainer's policy, critic and optimizers and resumes
+   * its counters, so the next {@link #iterate} does exactly what the saved trainer's would have.
+   *
+   * @throws IOException when a file is missing or unreadable
+   * @throws IllegalArgumentException when the saved tensors do not fit the models
+   */
+  public void restore(Path dir, State state) throws IOException {
+    loadWeights(policy, dir.resolve(POLICY_DIR));
+    loadMoments(actorUpdate.optimizer(), dir.resolve(ACTOR_OPTIMIZER), state.actorSteps());
+    if (critic != null) {
+      loadWeights(critic, dir.resolve(CRITIC_DIR));
+      loadMoments(criticUpdate.optimizer(), dir.resolve(CRITIC_OPTIMIZER), state.criticSteps());
+    }
+    iterations = state.iterations();
+    kl = KlController.of(config.algorithm()).withCoef(state.klCoef());
   }
 
-  /** The KL controller's state now. */
-  public KlController klController() {
-    return kl;
+  private static final String POLICY_DIR = "policy";
+  private static final String CRITIC_DIR = "critic";
+  private static final String ACTOR_OPTIMIZER = "optimizer.safetensors";
+  private static final String CRITIC_OPTIMIZER = "critic-optimizer.safetensors";
+
+  private static void loadWeights(TransformerModel model, Path dir) throws IOException {
+    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+      LoadedCheckpoint saved = HfCheckpoint.read(dir, staging);
+      int copied = model.copyWeightsFrom(saved.tensors());
+      if (copied != model.weights().size()) {
+        throw new IllegalArgumentException(
+            "Checkpoint "
+                + dir
+                + " holds "
+                + copied
+                + " of the model's "
+                + model.weights().size()
+                + " weights");
+      }
+    }
   }
 
-  /** Restores the iteration count and KL controller of a checkpoint. */
-  public void restore(long iterations, KlController controller) {
-    this.iterations = iterations;
-    this.kl = Objects.requireNonNull(controller, "controller");
+  private static void loadMoments(AdamW optimizer, Path file, long steps) throws IOException {
+    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+      optimizer.loadState(Safetensors.read(file, staging).tensors(), steps);
+    }
   }
 
   private record ActorStep(

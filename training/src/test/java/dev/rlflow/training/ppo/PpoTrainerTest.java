@@ -21,11 +21,17 @@ import dev.rlflow.training.advantage.Steps;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftLoss;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -101,6 +107,30 @@ class PpoTrainerTest {
   }
 
   @Test
+  void aTrainerRestoredFromItsSaveContinuesBitForBit(@TempDir Path dir) throws Exception {
+    Map<String, float[]> straight = trained(4, null);
+    Map<String, float[]> resumed;
+    PpoTrainer.State state;
+    trained(2, dir.resolve("save"));
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 1);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        TransformerModel critic = model(TransformerModel.Head.VALUE, 2);
+        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, adaptiveKl())) {
+      state = SAVED.get();
+      trainer.restore(dir.resolve("save"), state);
+      assertThat(trainer.iterations()).isEqualTo(2);
+      for (int i = 0; i < 2; i++) {
+        trainer.iterate(batch(policy, Steps.none()));
+      }
+      resumed = weights(policy);
+    }
+    assertThat(state.actorSteps()).isEqualTo(2 * 4);
+    assertThat(state.criticSteps()).isEqualTo(2 * 4);
+    assertThat(state.klCoef()).isNotEqualTo(0.01); // the adaptive controller moved
+    straight.forEach((name, w) -> assertThat(resumed.get(name)).as(name).containsExactly(w));
+  }
+
+  @Test
   void criticPresenceMustMatchTheAlgorithm() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42)) {
@@ -110,18 +140,37 @@ class PpoTrainerTest {
     }
   }
 
+  private static final AtomicReference<PpoTrainer.State> SAVED = new AtomicReference<>();
+
   private static Map<String, float[]> trained() {
+    return trained(3, null);
+  }
+
+  /**
+   * The policy after {@code iterations} ppo iterations with an adaptive KL coefficient; saves the
+   * trainer into {@code save} (its state into SAVED) when given.
+   */
+  private static Map<String, float[]> trained(int iterations, Path save) {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
-        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, config(Name.PPO))) {
-      for (int i = 0; i < 3; i++) {
+        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, adaptiveKl())) {
+      for (int i = 0; i < iterations; i++) {
         trainer.iterate(batch(policy, Steps.none()));
       }
-      Map<String, float[]> weights = new java.util.TreeMap<>();
-      policy.weights().forEach((name, w) -> weights.put(name, w.toFloatArray()));
-      return weights;
+      if (save != null) {
+        SAVED.set(trainer.save(save));
+      }
+      return weights(policy);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  private static Map<String, float[]> weights(TransformerModel policy) {
+    Map<String, float[]> weights = new TreeMap<>();
+    policy.weights().forEach((name, w) -> weights.put(name, w.toFloatArray()));
+    return weights;
   }
 
   /** Two groups of four: two GOOD and two BAD responses each, old log-probs from the policy. */
@@ -164,6 +213,14 @@ class PpoTrainerTest {
   }
 
   private static PpoTrainer.Config config(Name name) {
+    return config(name, false);
+  }
+
+  private static PpoTrainer.Config adaptiveKl() {
+    return config(Name.PPO, true);
+  }
+
+  private static PpoTrainer.Config config(Name name, boolean adaptiveKl) {
     AlgorithmConfig algorithm =
         new AlgorithmConfig(
             name,
@@ -172,8 +229,8 @@ class PpoTrainerTest {
             0.01,
             KlEstimator.K1,
             KlPlacement.AUTO,
-            false,
-            6.0,
+            adaptiveKl,
+            0.001,
             1.0,
             0.95,
             2,
