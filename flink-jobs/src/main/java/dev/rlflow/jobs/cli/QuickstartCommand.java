@@ -18,16 +18,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rlflow quickstart}: the main pipeline on the embedded default ({@code
- * conf/quickstart.yaml}). It runs the stages that exist so far; RL joins it when it lands.
+ * conf/quickstart.yaml}), from a fresh policy to RL with process rewards and its control.
  */
 @Command(
     name = "quickstart",
     description = {
       "Run the main pipeline on the embedded default.",
       "Uses conf/quickstart.yaml (CPU, Flink MiniCluster, outputs under runs/).",
-      "Stages so far: sft (warm start of a tiny policy on 4000 arith demonstrations),",
-      "eval (held-out accuracy, per chain length), prm-collect (OmegaPRM process labels),",
-      "prm-train (a process reward model on those labels), then the run report."
+      "Stages: sft (warm start of a tiny policy on 4000 arith demonstrations), eval",
+      "(held-out accuracy, per chain length), prm-collect (OmegaPRM process labels), prm-train",
+      "(a process reward model on those labels), rl (PPO with the PRM's step rewards on fresh",
+      "problems), eval of the RL policy, control (continued SFT for RL's wall time) and its",
+      "eval, then the run report: accuracy before and after RL beside the control, reward and",
+      "KL curves."
     },
     mixinStandardHelpOptions = true)
 final class QuickstartCommand implements Callable<Integer> {
@@ -51,7 +54,11 @@ final class QuickstartCommand implements Callable<Integer> {
                   Pipeline.Stage.SFT,
                   Pipeline.Stage.EVAL,
                   Pipeline.Stage.PRM_COLLECT,
-                  Pipeline.Stage.PRM_TRAIN),
+                  Pipeline.Stage.PRM_TRAIN,
+                  Pipeline.Stage.RLHF,
+                  Pipeline.Stage.EVAL,
+                  Pipeline.Stage.CONTROL,
+                  Pipeline.Stage.EVAL),
               Optional.empty(),
               runner);
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       PrmCollectCommand.class,
       PrmTrainCommand.class,
       RunCommand.class,
+      CompareCommand.class,
       SubmitCommand.class,
       DatasetCommand.class,
       ConfigCommand.class,

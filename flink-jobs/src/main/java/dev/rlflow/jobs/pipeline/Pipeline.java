@@ -57,9 +57,15 @@ public final class Pipeline {
     SELECTION,
     /**
      * RL from the latest policy ({@code algorithm.name}), with step rewards from the PRM of {@code
-     * prm.objective} when one is known and {@code reward.step_weight} > 0.
+     * prm.objective} when one is known and {@code reward.step_weight} > 0. Its summary stage is
+     * {@code rl}.
      */
-    RLHF
+    RLHF,
+    /**
+     * RL's control: continued SFT of the policy RL started from, on the same demonstrations, for
+     * the wall time the RL stage took.
+     */
+    CONTROL
   }
 
   private final RunConfig config;
@@ -121,14 +127,27 @@ public final class Pipeline {
     MetricsTable metrics = new MetricsTable();
     List<RunSummary.Stage> done = new ArrayList<>();
     Optional<String> checkpoint = policy.or(() -> config.policy().checkpoint());
+    // The training stage that wrote `checkpoint` (sft, rl, control), or null for a given one.
+    String trainedBy = null;
+    String rlInitial = null;
+    double rlSeconds = 0;
+    Optional<String> weightsSha256 = Optional.empty();
     for (Stage stage : stages) {
       long stageStart = System.nanoTime();
       Map<String, Double> figures = new LinkedHashMap<>();
+      String name =
+          switch (stage) {
+            case RLHF -> "rl";
+            case EVAL ->
+                trainedBy == null || trainedBy.equals("sft") ? "eval" : "eval_" + trainedBy;
+            default -> stage.name().toLowerCase(Locale.ROOT);
+          };
       switch (stage) {
         case SFT -> {
           SftJob.Result sft =
               SftJob.run(config, run, runner, metrics, seconds(start), Progress.console(out));
           checkpoint = Optional.of(sft.checkpoint());
+          trainedBy = "sft";
           figures.put("final_loss", sft.finalLoss());
           figures.put("updates", (double) sft.updates());
           figures.put("dead_letters", (double) sft.deadLetters());
@@ -140,7 +159,11 @@ public final class Pipeline {
           String evaluated = checkpoint.orElseThrow(() -> noPolicy("evaluate"));
           out.printf("eval: %s on %d held-out problems%n", evaluated, config.task().testExamples());
           out.flush();
-          EvalResult eval = EvalJob.run(config, run, runner, evaluated, EvalResult.FILE_NAME);
+          String file =
+              trainedBy == null || trainedBy.equals("sft")
+                  ? EvalResult.FILE_NAME
+                  : "eval-" + trainedBy + ".json";
+          EvalResult eval = EvalJob.run(config, run, runner, evaluated, file);
           print(eval);
           figures.put("accuracy", eval.accuracy());
           figures.put("step_accuracy", eval.stepAccuracy());
@@ -148,7 +171,7 @@ public final class Pipeline {
           // The accuracy of the policy the latest training stage wrote, e.g. sft_accuracy.
           for (int i = done.size() - 1; i >= 0; i--) {
             RunSummary.Stage trained = done.get(i);
-            if (trained.name().equals("sft")) {
+            if (trained.name().equals(trainedBy)) {
               Map<String, Double> withAccuracy = new LinkedHashMap<>(trained.figures());
               withAccuracy.put("accuracy", eval.accuracy());
               done.set(
@@ -252,9 +275,22 @@ public final class Pipeline {
                   seconds(start),
                   Progress.console(out));
           checkpoint = Optional.of(rl.checkpoint());
+          trainedBy = "rl";
+          rlInitial = initial;
+          rlSeconds = rl.wallSeconds();
+          weightsSha256 = Optional.of(rl.weightsSha256());
           RlMetric last = rl.metrics().get(rl.metrics().size() - 1);
           figures.put("iterations", (double) rl.iterations());
           figures.put("final_sample_accuracy", last.accuracy());
+          figures.put(
+              "gen_tokens_per_s",
+              rl.metrics().stream().mapToDouble(RlMetric::genTokensPerSecond).average().orElse(0));
+          figures.put(
+              "train_tokens_per_s",
+              rl.metrics().stream()
+                  .mapToDouble(RlMetric::trainTokensPerSecond)
+                  .average()
+                  .orElse(0));
           figures.put("dead_letters", (double) rl.deadLetters());
           out.printf(
               "rlhf: %d iterations in %.1f s, sample accuracy %.3f -> %.3f, checkpoint %s,"
@@ -265,6 +301,31 @@ public final class Pipeline {
               last.accuracy(),
               rl.checkpoint(),
               rl.weightsSha256());
+        }
+        case CONTROL -> {
+          if (rlInitial == null) {
+            throw new IllegalArgumentException(
+                "The control stage continues the policy RL started from for RL's wall time: run"
+                    + " it after an rlhf stage");
+          }
+          out.printf(
+              "control: continued SFT of %s on the same demonstrations for %.1f s (RL's time)%n",
+              rlInitial, rlSeconds);
+          out.flush();
+          SftJob.Result control =
+              SftJob.control(
+                  config,
+                  run,
+                  runner,
+                  metrics,
+                  seconds(start),
+                  Progress.console(out),
+                  rlInitial,
+                  rlSeconds);
+          checkpoint = Optional.of(control.checkpoint());
+          trainedBy = "control";
+          figures.put("updates", (double) control.updates());
+          figures.put("final_loss", control.finalLoss());
         }
         case SELECTION -> {
           String evaluated = checkpoint.orElseThrow(() -> noPolicy("evaluate"));
@@ -292,16 +353,47 @@ public final class Pipeline {
                   });
         }
       }
-      done.add(
-          new RunSummary.Stage(
-              stage.name().toLowerCase(Locale.ROOT), seconds(stageStart), figures));
+      done.add(new RunSummary.Stage(name, seconds(stageStart), figures));
     }
-    RunSummary summary = new RunSummary(run.runId(), config.configHash(), seconds(start), done);
+    RunSummary summary =
+        new RunSummary(run.runId(), config.configHash(), seconds(start), done, weightsSha256);
     summary.write(run.resolve(RunSummary.FILE_NAME));
+    printRl(done);
     out.printf(
         "done in %.1f s; report: %s%n", summary.wallSeconds(), new ReportWriter(clock).write(run));
     out.flush();
     return summary;
+  }
+
+  /** Held-out accuracy before RL, after it and of the control, when the run evaluated them. */
+  private void printRl(List<RunSummary.Stage> done) {
+    Map<String, Double> accuracy = new LinkedHashMap<>();
+    for (RunSummary.Stage s : done) {
+      s.accuracy().ifPresent(a -> accuracy.put(s.name(), a));
+    }
+    if (!accuracy.containsKey("eval_rl")) {
+      return;
+    }
+    StringBuilder line = new StringBuilder("held-out accuracy:");
+    if (accuracy.containsKey("eval")) {
+      line.append(String.format(Locale.ROOT, " before RL %.1f %%,", 100 * accuracy.get("eval")));
+    }
+    line.append(String.format(Locale.ROOT, " after RL %.1f %%", 100 * accuracy.get("eval_rl")));
+    if (accuracy.containsKey("eval")) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              " (%+.1f points)",
+              100 * (accuracy.get("eval_rl") - accuracy.get("eval"))));
+    }
+    if (accuracy.containsKey("eval_control")) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              "; control (continued SFT, same time) %.1f %%",
+              100 * accuracy.get("eval_control")));
+    }
+    out.println(line);
   }
 
   /**

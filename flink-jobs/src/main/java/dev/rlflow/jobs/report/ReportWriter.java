@@ -46,6 +46,9 @@ public final class ReportWriter {
 
   private static final List<String> PRIMARY_METRICS = List.of("loss", "lr");
 
+  /** The RL curves the reinforcement-learning section draws. */
+  private static final List<String> RL_METRICS = List.of("reward", "kl");
+
   /** Lines keep every k-th point and their last, about this many at most; metrics.csv keeps all. */
   static final int MAX_POINTS = 2000;
 
@@ -125,6 +128,7 @@ public final class ReportWriter {
         .append("</style>\n</head>\n<body>\n");
     header(html, runId, summary, metrics, config);
     stages(html, summary, metrics);
+    reinforcement(html, summary, metrics);
     training(html, metrics);
     evaluation(html, eval);
     otherMetrics(html, metrics);
@@ -236,6 +240,69 @@ public final class ReportWriter {
     html.append("</section>\n");
   }
 
+  /**
+   * When the run has an {@code rl} stage: held-out accuracy and step accuracy of the policy before
+   * RL (the {@code eval} stage), after it ({@code eval_rl}) and of the control ({@code
+   * eval_control}), then the reward and KL curves.
+   */
+  private void reinforcement(
+      StringBuilder html, Input<RunSummary> summary, Input<MetricsTable> metrics) {
+    if (summary.value().isEmpty()
+        || summary.value().get().stages().stream().noneMatch(s -> s.name().equals("rl"))) {
+      return;
+    }
+    html.append("<section id=\"rl\">\n<h2>Reinforcement learning</h2>\n")
+        .append("<table>\n<tr><th>policy</th><th>held-out accuracy</th><th>step accuracy</th>")
+        .append("<th>training time</th></tr>\n");
+    Map<String, RunSummary.Stage> byName = new LinkedHashMap<>();
+    summary.value().get().stages().forEach(s -> byName.put(s.name(), s));
+    String[][] rows = {
+      {"before RL (SFT)", "eval", "sft"},
+      {"after RL", "eval_rl", "rl"},
+      {"control: continued SFT for RL's time", "eval_control", "control"}
+    };
+    for (String[] row : rows) {
+      RunSummary.Stage eval = byName.get(row[1]);
+      RunSummary.Stage trained = byName.get(row[2]);
+      if (eval == null) {
+        continue;
+      }
+      html.append("<tr><td>")
+          .append(escape(row[0]))
+          .append("</td><td>")
+          .append(percent(eval.figures().getOrDefault("accuracy", Double.NaN)))
+          .append("</td><td>")
+          .append(percent(eval.figures().getOrDefault("step_accuracy", Double.NaN)))
+          .append("</td><td>")
+          .append(trained == null ? "" : escape(duration(trained.wallSeconds())))
+          .append("</td></tr>\n");
+    }
+    html.append("</table>\n");
+    summary
+        .value()
+        .get()
+        .weightsSha256()
+        .ifPresent(
+            sha ->
+                html.append("<p>Final policy weights SHA-256 <code>")
+                    .append(escape(sha))
+                    .append("</code></p>\n"));
+    if (metrics.value().isPresent()) {
+      List<String> present = new ArrayList<>();
+      for (String metric : RL_METRICS) {
+        if (hasValues(metrics.value().get(), metric)) {
+          present.add(metric);
+        }
+      }
+      chartGrid(
+          html,
+          present,
+          "charts wide",
+          Map.of("reward", "reward per response", "kl", "KL to the reference per response"));
+    }
+    html.append("</section>\n");
+  }
+
   private void training(StringBuilder html, Input<MetricsTable> metrics) {
     html.append("<section id=\"training\">\n<h2>Training</h2>\n");
     if (metrics.value().isEmpty()) {
@@ -311,7 +378,9 @@ public final class ReportWriter {
     }
     List<String> others = new ArrayList<>();
     for (String name : metrics.value().get().metricNames()) {
-      if (!PRIMARY_METRICS.contains(name) && hasValues(metrics.value().get(), name)) {
+      if (!PRIMARY_METRICS.contains(name)
+          && !RL_METRICS.contains(name)
+          && hasValues(metrics.value().get(), name)) {
         others.add(name);
       }
     }

@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import org.apache.flink.core.fs.Path;
@@ -28,8 +30,15 @@ import org.apache.flink.core.fs.Path;
  * @param configHash the hash of the resolved configuration
  * @param wallSeconds the run's wall time in seconds
  * @param stages the stages in the order they ran, with distinct names
+ * @param weightsSha256 the SHA-256 of the final policy's weights, {@code weights_sha256}, when an
+ *     RL stage wrote it
  */
-public record RunSummary(String runId, String configHash, double wallSeconds, List<Stage> stages) {
+public record RunSummary(
+    String runId,
+    String configHash,
+    double wallSeconds,
+    List<Stage> stages,
+    Optional<String> weightsSha256) {
   /** The file's name inside a run directory. */
   public static final String FILE_NAME = "summary.json";
 
@@ -43,6 +52,7 @@ public record RunSummary(String runId, String configHash, double wallSeconds, Li
     }
     checkSeconds("wall_seconds", wallSeconds);
     stages = List.copyOf(stages);
+    Objects.requireNonNull(weightsSha256, "weightsSha256");
     Set<String> names = new HashSet<>();
     for (Stage stage : stages) {
       if (!names.add(stage.name())) {
@@ -50,6 +60,11 @@ public record RunSummary(String runId, String configHash, double wallSeconds, Li
             "Invalid stages: the name '" + stage.name() + "' appears twice");
       }
     }
+  }
+
+  /** A summary without weights checksum. */
+  public RunSummary(String runId, String configHash, double wallSeconds, List<Stage> stages) {
+    this(runId, configHash, wallSeconds, stages, Optional.empty());
   }
 
   /**
@@ -116,6 +131,7 @@ public record RunSummary(String runId, String configHash, double wallSeconds, Li
     for (Stage stage : stages) {
       stage.accuracy().ifPresent(a -> root.put(stage.name() + "_accuracy", a));
     }
+    weightsSha256.ifPresent(sha -> root.put("weights_sha256", sha));
     ArrayNode list = root.putArray("stages");
     for (Stage stage : stages) {
       ObjectNode node = list.addObject();
@@ -149,7 +165,10 @@ public record RunSummary(String runId, String configHash, double wallSeconds, Li
         text(root, "run_id"),
         text(root, "config_hash"),
         number(required(root, "wall_seconds"), "wall_seconds"),
-        stages);
+        stages,
+        root.hasNonNull("weights_sha256")
+            ? Optional.of(text(root, "weights_sha256"))
+            : Optional.empty());
   }
 
   private static JsonNode required(JsonNode node, String key) {

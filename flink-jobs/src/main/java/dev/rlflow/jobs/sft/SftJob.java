@@ -1,6 +1,8 @@
 package dev.rlflow.jobs.sft;
 
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.core.config.SftConfig;
 import dev.rlflow.jobs.report.MetricsTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
@@ -40,6 +42,68 @@ public final class SftJob {
       double runStartSeconds,
       Progress progress)
       throws Exception {
+    return train(
+        config, run, runner, metrics, runStartSeconds, progress, SftTrainerOperator.Plan.SFT);
+  }
+
+  /** Where RL's control writes its policy. */
+  public static final String CONTROL_CHECKPOINT = "checkpoints/control";
+
+  /**
+   * RL's control: continued SFT of {@code policy} on the same demonstrations for {@code seconds} of
+   * training, at the constant learning rate the SFT schedule ended with ({@code sft.lr x
+   * sft.min_lr_ratio} for cosine), into {@link #CONTROL_CHECKPOINT} with metrics of stage {@code
+   * control}. RL must beat this to show that its gain is not just more training.
+   */
+  public static Result control(
+      RunConfig config,
+      RunDirectory run,
+      JobRunner runner,
+      MetricsTable metrics,
+      double runStartSeconds,
+      Progress progress,
+      String policy,
+      double seconds)
+      throws Exception {
+    SftConfig sft = config.sft();
+    double finalLr =
+        sft.schedule() == SftConfig.Schedule.COSINE ? sft.lr() * sft.minLrRatio() : sft.lr();
+    RunConfig continued =
+        RunConfigLoader.parse(
+            config.toYaml(),
+            config.source(),
+            Map.of(
+                "policy.checkpoint",
+                policy,
+                "sft.schedule",
+                "constant",
+                "sft.lr",
+                Double.toString(finalLr),
+                "sft.warmup_updates",
+                "0",
+                "sft.updates",
+                Integer.toString(Integer.MAX_VALUE),
+                "sft.checkpoint_every",
+                Integer.toString(Integer.MAX_VALUE)));
+    return train(
+        continued,
+        run,
+        runner,
+        metrics,
+        runStartSeconds,
+        progress,
+        new SftTrainerOperator.Plan("control", CONTROL_CHECKPOINT, seconds));
+  }
+
+  private static Result train(
+      RunConfig config,
+      RunDirectory run,
+      JobRunner runner,
+      MetricsTable metrics,
+      double runStartSeconds,
+      Progress progress,
+      SftTrainerOperator.Plan plan)
+      throws Exception {
     TaskData demonstrations = TaskData.load(config, TaskData.Split.TRAIN);
     int deadLetters = demonstrations.writeDeadLetters(run.resolve("dead-letters/sft.jsonl"));
     if (deadLetters > 0) {
@@ -54,7 +118,7 @@ public final class SftJob {
     double[] lastLoss = {Double.NaN};
     long[] updates = {0};
     runner.collect(
-        "rlflow sft " + run.runId(),
+        "rlflow " + plan.stage() + " " + run.runId(),
         env -> {
           env.setRuntimeMode(RuntimeExecutionMode.BATCH);
           return env.fromData(demonstrations.problems(), TypeInformation.of(ProblemRecord.class))
@@ -62,7 +126,7 @@ public final class SftJob {
               .transform(
                   "sft trainer",
                   TypeInformation.of(TrainingMetric.class),
-                  new SftTrainerOperator(context))
+                  new SftTrainerOperator(context, plan))
               .setParallelism(1);
         },
         metric -> {
@@ -72,14 +136,17 @@ public final class SftJob {
           row.put("grad_norm", metric.gradNorm());
           row.put("tokens_per_s", metric.tokensPerSecond());
           metrics.add(
-              "sft", metric.step(), runStartSeconds + (System.nanoTime() - start) / 1e9, row);
+              plan.stage(),
+              metric.step(),
+              runStartSeconds + (System.nanoTime() - start) / 1e9,
+              row);
           if (!metric.checkpoint().isEmpty()) {
             checkpoint[0] = metric.checkpoint();
           }
           lastLoss[0] = metric.loss();
           updates[0] = metric.step();
           progress.step(
-              "sft",
+              plan.stage(),
               metric.step(),
               metric.totalSteps(),
               String.format(
@@ -91,7 +158,8 @@ public final class SftJob {
         });
     metrics.write(run.resolve(MetricsTable.FILE_NAME));
     if (checkpoint[0].isEmpty()) {
-      throw new IllegalStateException("The sft job ended without writing its final checkpoint");
+      throw new IllegalStateException(
+          "The " + plan.stage() + " job ended without writing its final checkpoint");
     }
     return new Result(
         checkpoint[0], lastLoss[0], updates[0], deadLetters, (System.nanoTime() - start) / 1e9);

@@ -16,6 +16,7 @@ import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.schedule.LearningRateSchedule;
 import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftTrainer;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * emitting a {@link TrainingMetric} per update and writing Hugging Face checkpoints into the run
  * directory ({@code checkpoints/sft-step-N}, and {@code checkpoints/sft} at the end).
  *
+ * <p>The same operator trains RL's control (continued SFT for RL's wall time): its {@link Plan}
+ * names the stage, the final checkpoint and a time limit after which the update in progress is the
+ * last.
+ *
  * <p>Training happens in {@code endInput}, so this job is bounded and runs in batch mode: a failed
  * attempt is re-run from the demonstrations, not resumed.
  */
@@ -37,13 +42,26 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
     implements OneInputStreamOperator<ProblemRecord, TrainingMetric>, BoundedOneInput {
   static final String FINAL_CHECKPOINT = "checkpoints/sft";
 
+  /**
+   * What to train for.
+   *
+   * @param stage the stage name of the metrics
+   * @param finalCheckpoint where the last update's policy goes, relative to the run directory
+   * @param maxSeconds training time after which the update in progress is the last
+   */
+  record Plan(String stage, String finalCheckpoint, double maxSeconds) implements Serializable {
+    static final Plan SFT = new Plan("sft", FINAL_CHECKPOINT, Double.POSITIVE_INFINITY);
+  }
+
   private final RunContext run;
+  private final Plan plan;
   private transient List<ProblemRecord> demonstrations;
   private transient volatile double lastLoss = Double.NaN;
   private transient volatile double lastTokensPerSecond;
 
-  SftTrainerOperator(RunContext run) {
+  SftTrainerOperator(RunContext run, Plan plan) {
     this.run = run;
+    this.plan = plan;
   }
 
   @Override
@@ -72,7 +90,9 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         examples.add(PromptFormat.example(tokenizer, p.question(), p.solution()));
       }
       BatchOrder order = new BatchOrder(examples.size(), config.run().seed());
-      for (int update = 1; update <= sft.updates(); update++) {
+      long start = System.nanoTime();
+      boolean last = false;
+      for (int update = 1; !last; update++) {
         List<SftExample> batch = new ArrayList<>(sft.batchSize());
         for (int i = 0; i < sft.batchSize(); i++) {
           batch.add(examples.get(order.next()));
@@ -80,10 +100,20 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         SftTrainer.StepResult result = trainer.step(batch);
         lastLoss = result.loss();
         lastTokensPerSecond = result.tokens() / Math.max(result.seconds(), 1e-9);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        last = update == sft.updates() || elapsed >= plan.maxSeconds();
+        // Under a time limit, the updates it allows at the pace so far (for progress and ETA).
+        long total =
+            last
+                ? update
+                : Double.isInfinite(plan.maxSeconds())
+                    ? sft.updates()
+                    : Math.min(
+                        sft.updates(), (long) Math.ceil(update * plan.maxSeconds() / elapsed));
         String checkpoint = "";
-        if (update == sft.updates() || update % sft.checkpointEvery() == 0) {
+        if (last || update % sft.checkpointEvery() == 0) {
           String relative =
-              update == sft.updates() ? FINAL_CHECKPOINT : "checkpoints/sft-step-" + update;
+              last ? plan.finalCheckpoint() : "checkpoints/" + plan.stage() + "-step-" + update;
           Path dir = run.localPath(relative);
           model.save(dir, Long.MAX_VALUE);
           checkpoint = dir.toString();
@@ -91,9 +121,9 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         output.collect(
             new StreamRecord<>(
                 new TrainingMetric(
-                    "sft",
+                    plan.stage(),
                     update,
-                    sft.updates(),
+                    total,
                     result.loss(),
                     result.lr(),
                     result.gradNorm(),

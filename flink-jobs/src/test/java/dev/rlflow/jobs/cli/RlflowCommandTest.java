@@ -27,7 +27,9 @@ class RlflowCommandTest {
             "config",
             "data",
             "traces",
-            "bench");
+            "bench",
+            "run",
+            "compare");
     for (String[] command :
         new String[][] {
           {"quickstart", "--help"},
@@ -39,7 +41,9 @@ class RlflowCommandTest {
           {"data", "sample", "--help"},
           {"data", "check", "--help"},
           {"traces", "tail", "--help"},
-          {"bench", "model", "--help"}
+          {"bench", "model", "--help"},
+          {"run", "--help"},
+          {"compare", "--help"}
         }) {
       CliRun run = CliRun.of(command);
       assertThat(run.exitCode()).as(String.join(" ", command)).isZero();
@@ -75,6 +79,11 @@ class RlflowCommandTest {
   @Test
   void unknownCommandsAndOptionsAreUsageErrors() {
     assertThat(CliRun.of("trian").exitCode()).isEqualTo(2);
+    CliRun badVariant = CliRun.of("compare", QUICKSTART, "--algorithms", "ppo,dpo-process");
+    assertThat(badVariant.exitCode()).isEqualTo(2);
+    assertThat(badVariant.err())
+        .contains("Invalid value 'dpo-process' for --algorithms")
+        .contains("ALGORITHM[-process|-outcome][-lagN]");
     CliRun prmWithoutSelection = CliRun.of("eval", QUICKSTART, "--prm", "soft=/tmp/x");
     assertThat(prmWithoutSelection.exitCode()).isEqualTo(2);
     assertThat(prmWithoutSelection.err()).contains("--prm and --json apply to --selection only");

@@ -3,10 +3,14 @@ package dev.rlflow.jobs.rlhf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.jobs.cli.CliRun;
 import dev.rlflow.jobs.pipeline.Pipeline;
 import dev.rlflow.jobs.report.MetricsTable;
+import dev.rlflow.jobs.report.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
@@ -94,6 +98,87 @@ class RlhfITCase {
       assertThat(second.weightsSha256()).as("lag " + lag).isEqualTo(first.weightsSha256());
       assertThat(first.metrics().get(2).version()).isEqualTo(2 - lag);
     }
+  }
+
+  /**
+   * The pipeline's RL part as the quickstart runs it: eval of the SFT policy, rl, its eval, the
+   * control (continued SFT for RL's time) and its eval; summary.json has the accuracy of each and
+   * the weights' checksum, and the report puts them side by side with the reward and KL curves.
+   */
+  @Test
+  void thePipelineRunsRlThenItsControlAndReportsBoth() throws Exception {
+    RunConfig config = config("pipeline-rl", Map.of());
+    PrintWriter print = new PrintWriter(new StringWriter(), true);
+    RunSummary summary;
+    try (JobRunner runner = new JobRunner(2, false, print)) {
+      summary =
+          new Pipeline(config, print, Clock.systemUTC())
+              .run(
+                  List.of(
+                      Pipeline.Stage.EVAL,
+                      Pipeline.Stage.RLHF,
+                      Pipeline.Stage.EVAL,
+                      Pipeline.Stage.CONTROL,
+                      Pipeline.Stage.EVAL),
+                  Optional.of(sft),
+                  runner);
+    }
+    assertThat(summary.stages())
+        .extracting(RunSummary.Stage::name)
+        .containsExactly("eval", "rl", "eval_rl", "control", "eval_control");
+    assertThat(summary.weightsSha256()).hasValueSatisfying(sha -> assertThat(sha).hasSize(64));
+    Path run = out.resolve("pipeline-rl");
+    String json = Files.readString(run.resolve("summary.json"));
+    assertThat(json)
+        .contains("\"rl_accuracy\"", "\"control_accuracy\"", "\"weights_sha256\"")
+        .contains("\"wall_seconds\"");
+    assertThat(run.resolve("eval-rl.json")).exists();
+    assertThat(run.resolve("checkpoints/control/config.json")).exists();
+    // The control trains for RL's wall time, so its stage takes at least that long.
+    assertThat(wallSeconds(summary, "control")).isGreaterThanOrEqualTo(wallSeconds(summary, "rl"));
+    assertThat(Files.readString(run.resolve("report.html")))
+        .contains(
+            "Reinforcement learning", "before RL (SFT)", "after RL", "control: continued SFT");
+  }
+
+  private static double wallSeconds(RunSummary summary, String stage) {
+    return summary.stages().stream()
+        .filter(s -> s.name().equals(stage))
+        .findFirst()
+        .orElseThrow()
+        .wallSeconds();
+  }
+
+  /** {@code rlflow compare}: two outcome-only variants, one with a lag, and the JSON of both. */
+  @Test
+  void compareTrainsEachVariantFromTheSamePolicy() throws Exception {
+    Path yaml = out.resolve("compare.yaml");
+    Files.writeString(yaml, SMALL);
+    Path json = out.resolve("compare.json");
+    CliRun cli =
+        CliRun.of(
+            "compare",
+            yaml.toString(),
+            "--no-web-ui",
+            "--algorithms",
+            "grpo,rloo-lag1",
+            "--checkpoint",
+            sft,
+            "--json",
+            json.toString(),
+            "-Drun.output_dir=" + out,
+            "-Drun.id=cmp");
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    assertThat(cli.out()).contains("start (no RL)", "grpo", "rloo-lag1");
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    assertThat(root.fieldNames()).toIterable().containsExactly("grpo", "rloo-lag1");
+    for (JsonNode variant : root) {
+      assertThat(variant.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+      assertThat(variant.get("wall_seconds").asDouble()).isPositive();
+      assertThat(variant.get("gen_tokens_per_s").asDouble()).isPositive();
+      assertThat(variant.get("train_tokens_per_s").asDouble()).isPositive();
+    }
+    assertThat(out.resolve("cmp-rloo-lag1/summary.json")).exists();
   }
 
   /**
