@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.core.fs.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +32,11 @@ class RunSummaryTest {
         List.of(
             new RunSummary.Stage("sft", 800.25, sft),
             new RunSummary.Stage("prm-collect", 100.0, Map.of("samples", 4096.0)),
-            new RunSummary.Stage("rl", 330.0, rl)));
+            new RunSummary.Stage("rl", 330.0, rl)),
+        Optional.of(SHA));
   }
+
+  private static final String SHA = "ab".repeat(32);
 
   @Test
   void roundTripsThroughJsonIncludingNaNFigures() throws IOException {
@@ -53,7 +57,14 @@ class RunSummaryTest {
     JsonNode json = new ObjectMapper().readTree(Files.readString(file));
     assertThat(EvalResultTest.fieldNames(json))
         .containsExactly(
-            "run_id", "config_hash", "wall_seconds", "sft_accuracy", "rl_accuracy", "stages");
+            "run_id",
+            "config_hash",
+            "wall_seconds",
+            "sft_accuracy",
+            "rl_accuracy",
+            "weights_sha256",
+            "stages");
+    assertThat(json.get("weights_sha256").asText()).isEqualTo(SHA);
     assertThat(json.get("sft_accuracy").asDouble()).isEqualTo(0.625);
     assertThat(json.get("wall_seconds").asDouble()).isEqualTo(1234.5);
     assertThat(EvalResultTest.fieldNames(json.get("stages").get(0)))
