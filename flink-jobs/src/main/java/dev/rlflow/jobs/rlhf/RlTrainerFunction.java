@@ -177,8 +177,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    String job = getRuntimeContext().getJobInfo().getJobId().toHexString();
-    Path dir = run.localPath(STATE_DIR + "/" + job + "/chk-" + context.getCheckpointId());
+    Path dir = saveDir(context.getCheckpointId());
     deleteRecursively(dir); // a leftover of a failed attempt at the same id
     PpoTrainer.State counters = trainer.save(dir);
     long oldest = Math.max(0, version - config.rollout().maxStaleness());
@@ -210,7 +209,6 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
    */
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
-    String job = getRuntimeContext().getJobInfo().getJobId().toHexString();
     List<Long> completed = new ArrayList<>();
     for (Long id : saved) {
       if (id <= checkpointId) {
@@ -221,8 +219,22 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     for (int i = 0; i < completed.size() - keep; i++) {
       long id = completed.get(i);
       saved.remove(id);
-      deleteRecursively(run.localPath(STATE_DIR + "/" + job + "/chk-" + id));
+      deleteRecursively(saveDir(id));
     }
+  }
+
+  /** An aborted checkpoint's save is of no use: delete it at once. */
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) throws Exception {
+    if (saved.remove(checkpointId)) {
+      deleteRecursively(saveDir(checkpointId));
+    }
+  }
+
+  /** Where the trainer saves its part of checkpoint {@code checkpointId} of this job. */
+  private Path saveDir(long checkpointId) {
+    String job = getRuntimeContext().getJobInfo().getJobId().toHexString();
+    return run.localPath(STATE_DIR + "/" + job + "/chk-" + checkpointId);
   }
 
   private static String olderVersion(long v) {
