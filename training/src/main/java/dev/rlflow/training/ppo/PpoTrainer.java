@@ -134,6 +134,11 @@ public final class PpoTrainer implements AutoCloseable {
   private final GuardedUpdate actorUpdate;
   private final GuardedUpdate criticUpdate;
   private static final int SCORING_BATCH = 64;
+  // The layout of a save directory (see save).
+  private static final String POLICY_DIR = "policy";
+  private static final String CRITIC_DIR = "critic";
+  private static final String ACTOR_OPTIMIZER = "optimizer.safetensors";
+  private static final String CRITIC_OPTIMIZER = "critic-optimizer.safetensors";
 
   private KlController kl;
   private long iterations;
@@ -302,11 +307,6 @@ public final class PpoTrainer implements AutoCloseable {
     iterations = state.iterations();
     kl = KlController.of(config.algorithm()).withCoef(state.klCoef());
   }
-
-  private static final String POLICY_DIR = "policy";
-  private static final String CRITIC_DIR = "critic";
-  private static final String ACTOR_OPTIMIZER = "optimizer.safetensors";
-  private static final String CRITIC_OPTIMIZER = "critic-optimizer.safetensors";
 
   private static void loadWeights(TransformerModel model, Path dir) throws IOException {
     try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {

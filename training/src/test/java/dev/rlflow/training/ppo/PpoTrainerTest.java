@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,15 +107,13 @@ class PpoTrainerTest {
 
   @Test
   void aTrainerRestoredFromItsSaveContinuesBitForBit(@TempDir Path dir) throws Exception {
-    Map<String, float[]> straight = trained(4, null);
+    Map<String, float[]> straight = trained(4, null).weights();
     Map<String, float[]> resumed;
-    PpoTrainer.State state;
-    trained(2, dir.resolve("save"));
+    PpoTrainer.State state = trained(2, dir.resolve("save")).saved();
     try (TransformerModel policy = model(TransformerModel.Head.LM, 1);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 2);
         PpoTrainer trainer = new PpoTrainer(policy, reference, critic, adaptiveKl())) {
-      state = SAVED.get();
       trainer.restore(dir.resolve("save"), state);
       assertThat(trainer.iterations()).isEqualTo(2);
       for (int i = 0; i < 2; i++) {
@@ -140,17 +137,18 @@ class PpoTrainerTest {
     }
   }
 
-  private static final AtomicReference<PpoTrainer.State> SAVED = new AtomicReference<>();
-
   private static Map<String, float[]> trained() {
-    return trained(3, null);
+    return trained(3, null).weights();
   }
+
+  /** A trained policy's weights by name, and the state its trainer saved (or null). */
+  private record Trained(Map<String, float[]> weights, PpoTrainer.State saved) {}
 
   /**
    * The policy after {@code iterations} ppo iterations with an adaptive KL coefficient; saves the
-   * trainer into {@code save} (its state into SAVED) when given.
+   * trainer into {@code save} when given.
    */
-  private static Map<String, float[]> trained(int iterations, Path save) {
+  private static Trained trained(int iterations, Path save) {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
@@ -158,10 +156,8 @@ class PpoTrainerTest {
       for (int i = 0; i < iterations; i++) {
         trainer.iterate(batch(policy, Steps.none()));
       }
-      if (save != null) {
-        SAVED.set(trainer.save(save));
-      }
-      return weights(policy);
+      PpoTrainer.State saved = save == null ? null : trainer.save(save);
+      return new Trained(weights(policy), saved);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
