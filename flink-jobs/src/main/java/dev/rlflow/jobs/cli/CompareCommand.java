@@ -101,17 +101,14 @@ final class CompareCommand implements Callable<Integer> {
       plans.put(variant, overrides(variant, base));
     }
     String policy =
-        Optional.ofNullable(checkpoint)
-            .or(() -> base.policy().checkpoint())
-            .or(() -> LatestRun.path(base, "checkpoints/sft"))
+        LatestRun.policy(base, checkpoint)
             .orElseThrow(
                 () ->
                     new ParameterException(
                         spec.commandLine(),
                         "No policy to start from: pass --checkpoint DIR or run sft first"));
     String objective = base.prm().objective().name().toLowerCase(Locale.ROOT);
-    Optional<String> prmDir =
-        Optional.ofNullable(prm).or(() -> LatestRun.path(base, "checkpoints/prm-" + objective));
+    Optional<String> prmDir = LatestRun.prm(base, prm);
     boolean needsPrm =
         plans.values().stream().anyMatch(o -> !"0".equals(o.get("reward.step_weight")));
     if (needsPrm && prmDir.isEmpty()) {

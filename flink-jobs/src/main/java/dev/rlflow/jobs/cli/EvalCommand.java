@@ -73,10 +73,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
-    Optional<String> policy =
-        Optional.ofNullable(checkpoint)
-            .or(() -> config.policy().checkpoint())
-            .or(() -> LatestRun.path(config, "checkpoints/sft"));
+    Optional<String> policy = LatestRun.policy(config, checkpoint);
     Pipeline pipeline = new Pipeline(config, out, Clock.systemUTC());
     if (selection) {
       Map<String, String> found = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.rlflow.core.config.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,22 @@ import java.util.Optional;
  */
 final class LatestRun {
   private LatestRun() {}
+
+  /**
+   * The policy a command starts from: {@code given} (its --checkpoint), else {@code
+   * policy.checkpoint}, else the newest run's {@code checkpoints/sft}.
+   */
+  static Optional<String> policy(RunConfig config, String given) {
+    return Optional.ofNullable(given)
+        .or(() -> config.policy().checkpoint())
+        .or(() -> path(config, "checkpoints/sft"));
+  }
+
+  /** The PRM of {@code prm.objective}: {@code given} (its --prm), else the newest run's. */
+  static Optional<String> prm(RunConfig config, String given) {
+    String objective = config.prm().objective().name().toLowerCase(Locale.ROOT);
+    return Optional.ofNullable(given).or(() -> path(config, "checkpoints/prm-" + objective));
+  }
 
   /** {@code relative} inside the newest run, if it exists there. */
   static Optional<String> path(RunConfig config, String relative) {

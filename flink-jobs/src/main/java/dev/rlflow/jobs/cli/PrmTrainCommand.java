@@ -55,10 +55,7 @@ final class PrmTrainCommand implements Callable<Integer> {
             labels != null
                 ? labels
                 : LatestRun.path(config, "traces/process-labels").orElse(defaultLabels));
-    Optional<String> policy =
-        Optional.ofNullable(checkpoint)
-            .or(() -> config.policy().checkpoint())
-            .or(() -> LatestRun.path(config, "checkpoints/sft"));
+    Optional<String> policy = LatestRun.policy(config, checkpoint);
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
           .withLabels(labelDir)

@@ -53,13 +53,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
-    Optional<String> policy =
-        Optional.ofNullable(checkpoint)
-            .or(() -> config.policy().checkpoint())
-            .or(() -> LatestRun.path(config, "checkpoints/sft"));
+    Optional<String> policy = LatestRun.policy(config, checkpoint);
     String objective = config.prm().objective().name().toLowerCase(Locale.ROOT);
-    Optional<String> prmDir =
-        Optional.ofNullable(prm).or(() -> LatestRun.path(config, "checkpoints/prm-" + objective));
+    Optional<String> prmDir = LatestRun.prm(config, prm);
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
           .withPrms(prmDir.map(d -> Map.of(objective, d)).orElse(Map.of()))
