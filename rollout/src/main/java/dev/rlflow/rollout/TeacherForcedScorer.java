@@ -13,8 +13,8 @@ import java.util.function.BiFunction;
 /**
  * Scores given responses to given prompts in one pass per batch, without sampling: the log-probs of
  * the response tokens under a language model (the reference or old policy), a critic's values at
- * the same positions, and a process reward model's step scores at step-tag positions. Sequences are
- * right-padded; each batch runs without autograd in its own closed scope.
+ * the same positions, and a process reward model's step margins at step-tag positions. Sequences
+ * are right-padded; each batch runs without autograd in its own closed scope.
  *
  * <p>Position convention: response token j of a prompt of P tokens is predicted at position P + j -
  * 1, so its log-prob and its value (the value of the state before the token) are both read there.
@@ -63,19 +63,23 @@ public final class TeacherForcedScorer {
   }
 
   /**
-   * A process reward model's P(correct) at chosen positions of each sequence: row i holds, for each
-   * index in {@code positions.get(i)}, softmax of the 2-way step-score head there, entry 1
-   * ([incorrect, correct]). The PRM reads a step's score at the position of the tag token that ends
-   * the step (ALGORITHMS.md §2), not one before it as next-token scores are read.
+   * A process reward model's margin at chosen positions of each sequence: row i holds, for each
+   * index in {@code positions.get(i)}, logit(correct) − logit(incorrect) of the 2-way step-score
+   * head there, so that P(correct) = σ(margin). The PRM reads a step's score at the position of the
+   * tag token that ends the step (ALGORITHMS.md §2), not one before it as next-token scores are
+   * read.
    */
-  public float[][] stepScores(TransformerModel prm, List<int[]> sequences, List<int[]> positions) {
+  public float[][] stepMargins(TransformerModel prm, List<int[]> sequences, List<int[]> positions) {
     requireHead(prm, TransformerModel.Head.STEP_SCORE);
     checkSequences(prm.config(), sequences);
     return read(
         prm,
         sequences,
         positions,
-        (logits, next) -> logits.toType(DataType.FLOAT32, false).softmax(-1).get("..., 1"));
+        (logits, next) -> {
+          NDArray f = logits.toType(DataType.FLOAT32, false);
+          return f.get("..., 1").sub(f.get("..., 0"));
+        });
   }
 
   /**
@@ -103,7 +107,7 @@ public final class TeacherForcedScorer {
   /**
    * Runs right-padded batches of {@code sequences} through {@code model} without autograd and reads
    * {@code perPosition(output, nextTokens)} (B, L) at {@code positions}: the one forward path of
-   * log-probs, critic values and PRM step scores.
+   * log-probs, critic values and PRM step margins.
    */
   private float[][] read(
       TransformerModel model,

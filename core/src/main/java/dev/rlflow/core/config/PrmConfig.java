@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param objective what the model learns from a label
  * @param init where the backbone starts
+ * @param confidence whether the PRM stacks its head with the policy's confidence
  * @param updates optimizer updates
  * @param batchSize label sequences (pointwise) or sibling groups (pairwise) per update
  * @param lr peak learning rate (cosine decay after a linear warm-up)
@@ -20,6 +21,7 @@ import java.util.List;
 public record PrmConfig(
     Objective objective,
     Init init,
+    Confidence confidence,
     int updates,
     int batchSize,
     double lr,
@@ -47,6 +49,14 @@ public record PrmConfig(
     SCRATCH
   }
 
+  /** What the PRM's score stacks with its head (reward.prm.ScoreStack). */
+  public enum Confidence {
+    /** The policy's prefix confidence, weighted by a fit on labels the head did not train on. */
+    POLICY,
+    /** Nothing: P(correct) is the head's alone. */
+    NONE
+  }
+
   static final ConfigOption<Objective> OBJECTIVE =
       ConfigOption.of(
           "prm.objective",
@@ -62,6 +72,16 @@ public record PrmConfig(
           Init.POLICY,
           Rule.any(),
           "Backbone start: policy (the SFT checkpoint's backbone, new score head) or scratch.");
+  static final ConfigOption<Confidence> CONFIDENCE =
+      ConfigOption.of(
+          "prm.confidence",
+          ValueType.ofEnum(Confidence.class),
+          Confidence.POLICY,
+          Rule.any(),
+          "policy: P(correct) = sigmoid(a * head margin + b * the policy's smallest token log-prob"
+              + " in the steps so far + c), a, b, c fitted to the correctness of the held-out"
+              + " questions' labels (the training ones when fewer than 50), the policy kept in the"
+              + " PRM's policy/ directory; none: the head alone.");
   static final ConfigOption<Integer> UPDATES =
       ConfigOption.of(
           "prm.updates", ValueType.INT, 300, Rule.atLeast(1), "Optimizer updates of prm-train.");
@@ -110,6 +130,7 @@ public record PrmConfig(
       List.of(
           OBJECTIVE,
           INIT,
+          CONFIDENCE,
           UPDATES,
           BATCH_SIZE,
           LR,
@@ -123,6 +144,7 @@ public record PrmConfig(
     return new PrmConfig(
         v.get(OBJECTIVE),
         v.get(INIT),
+        v.get(CONFIDENCE),
         v.get(UPDATES),
         v.get(BATCH_SIZE),
         v.get(LR),

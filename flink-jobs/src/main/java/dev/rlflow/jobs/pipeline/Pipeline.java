@@ -21,6 +21,7 @@ import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.jobs.sft.SftJob;
 import dev.rlflow.jobs.traces.TraceSinks;
+import dev.rlflow.reward.prm.ScoreStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -224,15 +225,19 @@ public final class Pipeline {
             throw new IllegalArgumentException(
                 "No process labels to train on: run prm-collect first or pass --labels URI");
           }
+          boolean fromPolicy = config.prm().init() == PrmConfig.Init.POLICY;
+          boolean confidence = config.prm().confidence() == PrmConfig.Confidence.POLICY;
           String policyDir =
-              config.prm().init() == PrmConfig.Init.POLICY
-                  ? checkpoint.orElseThrow(() -> noPolicy("start the PRM from"))
+              fromPolicy || confidence
+                  ? checkpoint.orElseThrow(
+                      () -> noPolicy(fromPolicy ? "start the PRM from" : "read confidence from"))
                   : null;
           out.printf(
-              "prm-train: %s objective on %s%s%n",
+              "prm-train: %s objective on %s, %s%s%n",
               config.prm().objective().name().toLowerCase(Locale.ROOT),
               labels,
-              policyDir == null ? " from scratch" : ", backbone from " + policyDir);
+              fromPolicy ? "backbone from " + policyDir : "backbone from scratch",
+              confidence ? ", stacked with the confidence of " + policyDir : "");
           out.flush();
           PrmEval eval =
               PrmTrainJob.run(
@@ -448,12 +453,24 @@ public final class Pipeline {
         eval.updates(),
         eval.finalLoss(),
         eval.checkpoint());
+    ScoreStack stack = eval.stack();
+    if (stack.usesConfidence()) {
+      out.printf(
+          Locale.ROOT,
+          "  P(correct) = sigmoid(%.3f * head margin + %.3f * policy confidence + %.3f)%n",
+          stack.head(),
+          stack.confidence(),
+          stack.bias());
+    }
     for (var fit :
-        List.of(Map.entry("held-out", eval.heldOut()), Map.entry("train", eval.train()))) {
+        List.of(
+            Map.entry("held-out", eval.heldOut()),
+            Map.entry("train", eval.train()),
+            Map.entry("held-out, head alone", eval.heldOutHeadOnly()))) {
       PrmEval.Fit f = fit.getValue();
       out.printf(
           Locale.ROOT,
-          "  %-8s %5d labels  label accuracy %5.1f %%  BCE %.3f  step accuracy (ground truth) %5.1f"
+          "  %-20s %5d labels  label accuracy %5.1f %%  BCE %.3f  step accuracy (ground truth) %5.1f"
               + " %%%n",
           fit.getKey(),
           f.labels(),

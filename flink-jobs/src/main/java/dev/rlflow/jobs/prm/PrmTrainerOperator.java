@@ -23,6 +23,7 @@ import dev.rlflow.reward.prm.DecisionThreshold;
 import dev.rlflow.reward.prm.PrmTrainer;
 import dev.rlflow.reward.prm.PrmTrainingSet;
 import dev.rlflow.reward.prm.ProcessRewardModel;
+import dev.rlflow.reward.prm.ScoreStack;
 import dev.rlflow.reward.prm.StepSequence;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.schedule.LearningRateSchedule;
@@ -51,6 +52,9 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
         BoundedOneInput {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SCORE_BATCH = 64;
+
+  /** Labels a score stack is fitted on, at the least: three numbers need a few dozen. */
+  static final int MIN_STACK_LABELS = 50;
 
   private final RunContext run;
   private final String policyCheckpoint;
@@ -119,77 +123,116 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     RunConfig config = run.config();
     PrmConfig prm = config.prm();
     Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
-    try (Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer());
-        ProcessRewardModel scorer =
-            new ProcessRewardModel(initialModel(config, tokenizer), SCORE_BATCH)) {
-      TransformerModel model = scorer.model(); // closed with the scorer
-      int maxSeqLen = model.config().maxSeqLen();
-      List<ProcessLabel> distinct = new ArrayList<>();
-      for (ProcessLabel label : PrmTrainingSet.distinct(labels)) {
-        int length =
-            StepSequence.encode(tokenizer, label.question(), PrmTrainingSet.path(label)).length();
-        if (length > maxSeqLen) {
-          setAside(
-              label.toString(),
-              "the question and steps take "
-                  + length
-                  + " tokens, more than policy.max_seq_len "
-                  + maxSeqLen);
-        } else {
-          distinct.add(label);
+    try (Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer())) {
+      ProcessRewardModel scorer = initialPrm(config, tokenizer);
+      try {
+        TransformerModel model = scorer.model(); // closed with the scorer
+        int maxSeqLen = model.config().maxSeqLen();
+        List<ProcessLabel> distinct = new ArrayList<>();
+        for (ProcessLabel label : PrmTrainingSet.distinct(labels)) {
+          int length =
+              StepSequence.encode(tokenizer, label.question(), PrmTrainingSet.path(label)).length();
+          if (length > maxSeqLen) {
+            setAside(
+                label.toString(),
+                "the question and steps take "
+                    + length
+                    + " tokens, more than policy.max_seq_len "
+                    + maxSeqLen);
+          } else {
+            distinct.add(label);
+          }
         }
+        List<ProcessLabel> train = new ArrayList<>();
+        List<ProcessLabel> heldOut = new ArrayList<>();
+        for (ProcessLabel label : distinct) {
+          (heldOut(label.questionId(), config.run().seed(), prm.heldOutFraction())
+                  ? heldOut
+                  : train)
+              .add(label);
+        }
+        if (train.isEmpty()) {
+          throw new IllegalArgumentException(
+              "No labels to train the PRM on: "
+                  + read
+                  + " read, "
+                  + deadLetters
+                  + " set aside, "
+                  + heldOut.size()
+                  + " held out");
+        }
+        double[] finalLoss = {Double.NaN};
+        try (PrmTrainer trainer = new PrmTrainer(model, trainerConfig(prm))) {
+          train(prm, tokenizer, train, trainer, finalLoss);
+        }
+        boolean[] trainCorrect = new boolean[train.size()];
+        for (int i = 0; i < trainCorrect.length; i++) {
+          trainCorrect[i] = train.get(i).correct();
+        }
+        double[][] trainFeatures = lastStepFeatures(scorer, tokenizer, train);
+        double[][] heldOutFeatures = lastStepFeatures(scorer, tokenizer, heldOut);
+        double[] headTrain = probabilities(ScoreStack.HEAD_ONLY, trainFeatures);
+        PrmEval.Fit heldOutHeadOnly =
+            fit(
+                heldOut,
+                probabilities(ScoreStack.HEAD_ONLY, heldOutFeatures),
+                arith,
+                DecisionThreshold.fit(headTrain, trainCorrect, 0.5));
+        // Stacking weighs the head by predictions it was not trained on (Wolpert 1992): on its own
+        // training labels the head looks far better than on new solutions, where alone it is
+        // near chance. The held-out questions' labels serve when there are enough of them.
+        ScoreStack stack = ScoreStack.HEAD_ONLY;
+        String stackFittedOn = null;
+        if (prm.confidence() == PrmConfig.Confidence.POLICY) {
+          stack = fitStack(heldOut, heldOutFeatures);
+          stackFittedOn = "held_out";
+          if (stack == null) {
+            stack = fitStack(train, trainFeatures);
+            stackFittedOn = "train";
+          }
+          if (stack == null) {
+            throw new IllegalArgumentException(
+                "Too few labels to fit the score stack on: fewer than "
+                    + MIN_STACK_LABELS
+                    + " among "
+                    + distinct.size()
+                    + " labels; set prm.confidence: none or collect more labels");
+          }
+        }
+        scorer = scorer.withStack(stack);
+        double[] trainScores = probabilities(stack, trainFeatures);
+        double threshold = DecisionThreshold.fit(trainScores, trainCorrect, 0.5);
+        PrmEval.Fit trainFit = fit(train, trainScores, arith, threshold);
+        PrmEval.Fit heldOutFit =
+            fit(heldOut, probabilities(stack, heldOutFeatures), arith, threshold);
+        Path dir = run.localPath(checkpointRelative);
+        scorer.save(
+            dir,
+            new ProcessRewardModel.Metadata(
+                name(prm.objective()), name(prm.init()), train.size(), threshold, stack));
+        output.collect(
+            new StreamRecord<>(
+                PrmTrainEvent.of(
+                    new PrmEval(
+                        name(prm.objective()),
+                        name(prm.init()),
+                        dir.toString(),
+                        read,
+                        deadLetters,
+                        distinct.size(),
+                        train.size(),
+                        prm.updates(),
+                        finalLoss[0],
+                        threshold,
+                        stack,
+                        stackFittedOn,
+                        heldOutFit,
+                        trainFit,
+                        heldOutHeadOnly,
+                        (System.nanoTime() - start) / 1e9))));
+      } finally {
+        scorer.close();
       }
-      List<ProcessLabel> train = new ArrayList<>();
-      List<ProcessLabel> heldOut = new ArrayList<>();
-      for (ProcessLabel label : distinct) {
-        (heldOut(label.questionId(), config.run().seed(), prm.heldOutFraction()) ? heldOut : train)
-            .add(label);
-      }
-      if (train.isEmpty()) {
-        throw new IllegalArgumentException(
-            "No labels to train the PRM on: "
-                + read
-                + " read, "
-                + deadLetters
-                + " set aside, "
-                + heldOut.size()
-                + " held out");
-      }
-      double[] finalLoss = {Double.NaN};
-      try (PrmTrainer trainer = new PrmTrainer(model, trainerConfig(prm))) {
-        train(prm, tokenizer, train, trainer, finalLoss);
-      }
-      double[] trainScores = lastStepScores(scorer, tokenizer, train);
-      boolean[] trainCorrect = new boolean[train.size()];
-      for (int i = 0; i < trainCorrect.length; i++) {
-        trainCorrect[i] = train.get(i).correct();
-      }
-      double threshold = DecisionThreshold.fit(trainScores, trainCorrect, 0.5);
-      PrmEval.Fit trainFit = fit(train, trainScores, arith, threshold);
-      PrmEval.Fit heldOutFit =
-          fit(heldOut, lastStepScores(scorer, tokenizer, heldOut), arith, threshold);
-      Path dir = run.localPath(checkpointRelative);
-      scorer.save(
-          dir,
-          new ProcessRewardModel.Metadata(
-              name(prm.objective()), name(prm.init()), train.size(), threshold));
-      output.collect(
-          new StreamRecord<>(
-              PrmTrainEvent.of(
-                  new PrmEval(
-                      name(prm.objective()),
-                      name(prm.init()),
-                      dir.toString(),
-                      read,
-                      deadLetters,
-                      distinct.size(),
-                      train.size(),
-                      prm.updates(),
-                      finalLoss[0],
-                      threshold,
-                      heldOutFit,
-                      trainFit,
-                      (System.nanoTime() - start) / 1e9))));
     }
   }
 
@@ -248,19 +291,54 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     }
   }
 
-  /** P(correct) of each label's own step. */
-  private static double[] lastStepScores(
+  /** {margin, confidence} of each label's own step (the last of its path). */
+  private static double[][] lastStepFeatures(
       ProcessRewardModel scorer, Tokenizer tokenizer, List<ProcessLabel> labels) {
     List<StepSequence> sequences = new ArrayList<>(labels.size());
     for (ProcessLabel label : labels) {
       sequences.add(StepSequence.encode(tokenizer, label.question(), PrmTrainingSet.path(label)));
     }
-    double[][] scores = scorer.score(sequences);
-    double[] last = new double[scores.length];
-    for (int i = 0; i < scores.length; i++) {
-      last[i] = scores[i][scores[i].length - 1];
+    return lastStepFeatures(scorer.features(sequences));
+  }
+
+  private static double[][] lastStepFeatures(ProcessRewardModel.StepFeatures features) {
+    double[][] last = new double[features.margins().length][];
+    for (int i = 0; i < last.length; i++) {
+      int t = features.margins()[i].length - 1;
+      last[i] = new double[] {features.margins()[i][t], features.confidences()[i][t]};
     }
     return last;
+  }
+
+  private static double[] probabilities(ScoreStack stack, double[][] features) {
+    double[] p = new double[features.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = stack.probability(features[i][0], features[i][1]);
+    }
+    return p;
+  }
+
+  /**
+   * The stack fitted on {@code labels} (with their step {@code features}): P(correct) against each
+   * label's correctness (MC > 0); null when there are fewer than {@link #MIN_STACK_LABELS}.
+   */
+  private static ScoreStack fitStack(List<ProcessLabel> labels, double[][] features) {
+    if (labels.size() < MIN_STACK_LABELS) {
+      return null;
+    }
+    double[] correct = new double[labels.size()];
+    for (int i = 0; i < correct.length; i++) {
+      correct[i] = labels.get(i).correct() ? 1 : 0;
+    }
+    return ScoreStack.fit(column(features, 0), column(features, 1), correct);
+  }
+
+  private static double[] column(double[][] rows, int c) {
+    double[] column = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      column[i] = rows[i][c];
+    }
+    return column;
   }
 
   /** How the scores {@code p} of the labels' own steps agree with the labels and the truth. */
@@ -301,27 +379,46 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     return (h % 10_000) < Math.round(fraction * 10_000);
   }
 
-  private TransformerModel initialModel(RunConfig config, Tokenizer tokenizer) throws Exception {
+  /**
+   * The PRM to train: its backbone from the policy or new, and the policy it reads confidence from
+   * when {@code prm.confidence} is policy; stacked as the head alone until fitted.
+   */
+  private ProcessRewardModel initialPrm(RunConfig config, Tokenizer tokenizer) throws Exception {
+    PrmConfig prm = config.prm();
     ComputeTarget target = ComputeTarget.of(config.policy());
     long seed = config.run().seed();
-    return switch (config.prm().init()) {
-      case POLICY -> {
-        if (policyCheckpoint == null) {
-          throw new IllegalArgumentException(
-              "prm.init is policy but no policy checkpoint is given: pass --checkpoint, set"
-                  + " policy.checkpoint, or set prm.init: scratch");
-        }
-        yield TransformerModel.load(
-            Path.of(policyCheckpoint), TransformerModel.Head.STEP_SCORE, target, seed);
-      }
-      case SCRATCH ->
-          TransformerModel.create(
-              ModelConfig.of(config.policy(), tokenizer.vocabSize()),
-              TransformerModel.Head.STEP_SCORE,
-              target.dtype(),
-              target.device(),
-              seed);
-    };
+    if (policyCheckpoint == null
+        && (prm.init() == PrmConfig.Init.POLICY
+            || prm.confidence() == PrmConfig.Confidence.POLICY)) {
+      throw new IllegalArgumentException(
+          "prm.init or prm.confidence is policy but no policy checkpoint is given: pass"
+              + " --checkpoint, set policy.checkpoint, or set prm.init: scratch and"
+              + " prm.confidence: none");
+    }
+    TransformerModel model =
+        switch (prm.init()) {
+          case POLICY ->
+              TransformerModel.load(
+                  Path.of(policyCheckpoint), TransformerModel.Head.STEP_SCORE, target, seed);
+          case SCRATCH ->
+              TransformerModel.create(
+                  ModelConfig.of(config.policy(), tokenizer.vocabSize()),
+                  TransformerModel.Head.STEP_SCORE,
+                  target.dtype(),
+                  target.device(),
+                  seed);
+        };
+    try {
+      TransformerModel policy =
+          prm.confidence() == PrmConfig.Confidence.POLICY
+              ? TransformerModel.load(
+                  Path.of(policyCheckpoint), TransformerModel.Head.LM, target, seed)
+              : null;
+      return new ProcessRewardModel(model, policy, ScoreStack.HEAD_ONLY, SCORE_BATCH);
+    } catch (Exception e) {
+      model.close();
+      throw e;
+    }
   }
 
   private static PrmTrainer.Config trainerConfig(PrmConfig prm) {

@@ -1,6 +1,7 @@
 package dev.rlflow.jobs.report;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.rlflow.reward.prm.ScoreStack;
 import java.io.IOException;
 import org.apache.flink.core.fs.Path;
 
@@ -18,8 +19,14 @@ import org.apache.flink.core.fs.Path;
  * @param finalLoss the last update's loss
  * @param decisionThreshold the score above which a step is called correct, fitted on the training
  *     labels
+ * @param stack how the head's margin and the policy's confidence make P(correct), fitted on the
+ *     training labels after the head (reward.prm.ScoreStack)
+ * @param stackFittedOn held_out (the held-out questions' labels, predictions the head was not
+ *     trained on) or train (too few held out); null for the head alone
  * @param heldOut fit on the labels of the held-out questions
  * @param train fit on the training labels
+ * @param heldOutHeadOnly fit on the held-out labels of the head alone, with its own threshold: what
+ *     the stack adds
  * @param wallSeconds time of the training operator's work
  */
 public record PrmEval(
@@ -33,8 +40,11 @@ public record PrmEval(
     long updates,
     @JsonProperty("final_loss") double finalLoss,
     @JsonProperty("decision_threshold") double decisionThreshold,
+    ScoreStack stack,
+    @JsonProperty("stack_fitted_on") String stackFittedOn,
     @JsonProperty("held_out") Fit heldOut,
     Fit train,
+    @JsonProperty("held_out_head_only") Fit heldOutHeadOnly,
     @JsonProperty("wall_seconds") double wallSeconds) {
 
   /** The file's name inside a run directory. */

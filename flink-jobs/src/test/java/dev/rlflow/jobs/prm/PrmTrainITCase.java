@@ -99,6 +99,13 @@ class PrmTrainITCase {
     Path prm = trained.resolve("checkpoints/prm-soft");
     assertThat(prm.resolve("config.json")).exists();
     assertThat(ProcessRewardModel.metadata(prm).objective()).isEqualTo("soft");
+    // The default stacks the policy's confidence: the policy goes with the PRM, and the stack in
+    // prm.json is the one prm-eval.json reports.
+    assertThat(prm.resolve(ProcessRewardModel.POLICY_DIR).resolve("config.json")).exists();
+    assertThat(ProcessRewardModel.metadata(prm).stack().usesConfidence()).isTrue();
+    assertThat(eval.get("stack").get("confidence").asDouble())
+        .isEqualTo(ProcessRewardModel.metadata(prm).stack().confidence());
+    assertThat(eval.get("stack_fitted_on").asText()).isIn("held_out", "train");
 
     JsonNode selection = new ObjectMapper().readTree(trained.resolve("selection.json").toFile());
     for (String key : SelectionTable.METHODS) {

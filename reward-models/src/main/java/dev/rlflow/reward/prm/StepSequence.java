@@ -15,13 +15,23 @@ import java.util.List;
  * of the step's piece, whatever merges the newline takes part in.
  *
  * @param tokens the token ids
+ * @param firstStep the index of the first step's first token: tokens before it are {@code [bos]
+ *     question \n}, the prompt the policy answered
  * @param tags for each step, the index in {@code tokens} of the token that ends it; increasing
  */
-public record StepSequence(int[] tokens, int[] tags) {
+public record StepSequence(int[] tokens, int firstStep, int[] tags) {
 
   public StepSequence {
     tokens = tokens.clone();
     tags = tags.clone();
+    if (firstStep < 1 || firstStep > tokens.length || (tags.length > 0 && tags[0] < firstStep)) {
+      throw new IllegalArgumentException(
+          "Invalid value "
+              + firstStep
+              + " for firstStep: must be in [1, "
+              + tokens.length
+              + "] and at most the first tag");
+    }
     for (int t = 0; t < tags.length; t++) {
       if (tags[t] < 0 || tags[t] >= tokens.length || (t > 0 && tags[t] <= tags[t - 1])) {
         throw new IllegalArgumentException(
@@ -59,7 +69,7 @@ public record StepSequence(int[] tokens, int[] tags) {
         tags[p - 1] = at - 1;
       }
     }
-    return new StepSequence(tokens, tags);
+    return new StepSequence(tokens, 1 + pieces[0].length, tags);
   }
 
   /** The token ids (a copy). */
@@ -86,18 +96,21 @@ public record StepSequence(int[] tokens, int[] tags) {
   public boolean equals(Object o) {
     return o instanceof StepSequence s
         && Arrays.equals(tokens, s.tokens)
+        && firstStep == s.firstStep
         && Arrays.equals(tags, s.tags);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(tokens) + Arrays.hashCode(tags);
+    return 31 * (31 * Arrays.hashCode(tokens) + firstStep) + Arrays.hashCode(tags);
   }
 
   @Override
   public String toString() {
     return "StepSequence[tokens="
         + Arrays.toString(tokens)
+        + ", firstStep="
+        + firstStep
         + ", tags="
         + Arrays.toString(tags)
         + "]";

@@ -101,22 +101,4 @@ class PrmTrainingSetTest {
       assertThat(middle).isGreaterThan(worst);
     }
   }
-
-  @Test
-  void aSavedPrmLoadsWithTheSameScores(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
-    StepSequence s =
-        StepSequence.encode(StepPositionTest.TOKENIZER, Q, List.of("3 + 4 = 7", "7 * 2 = 14"));
-    dev.rlflow.model.ComputeTarget cpu =
-        new dev.rlflow.model.ComputeTarget(
-            ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT32);
-    try (ProcessRewardModel prm = new ProcessRewardModel(StepPositionTest.prm(17), 8)) {
-      prm.save(dir, new ProcessRewardModel.Metadata("soft", "scratch", 3, 0.25));
-      try (ProcessRewardModel loaded = ProcessRewardModel.load(dir, cpu, 8)) {
-        assertThat(loaded.score(List.of(s))[0]).containsExactly(prm.score(List.of(s))[0]);
-      }
-      assertThat(ProcessRewardModel.metadata(dir))
-          .isEqualTo(new ProcessRewardModel.Metadata("soft", "scratch", 3, 0.25));
-    }
-  }
 }

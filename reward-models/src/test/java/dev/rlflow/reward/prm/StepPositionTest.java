@@ -36,6 +36,7 @@ class StepPositionTest {
     int newline = TOKENIZER.encode("\n")[0];
     int questionNewline = 1 + QUESTION.length(); // after bos and the question
     assertThat(s.tokens()[0]).isEqualTo(TOKENIZER.bosId());
+    assertThat(s.firstStep()).isEqualTo(questionNewline + 1); // the first step's "3"
     // "3 + 4 = 7" (9 characters) and its newline, then "7 * 2 = 14" (10) and its newline.
     assertThat(s.tags()).containsExactly(questionNewline + 10, questionNewline + 10 + 11);
     for (int tag : s.tags()) {
