@@ -62,7 +62,8 @@ class PrmTrainHdfsITCase {
             """
             policy: {hidden_size: 32, num_layers: 1, num_heads: 2, num_kv_heads: 1,
                      intermediate_size: 64, max_seq_len: 64, device: cpu}
-            prm: {init: scratch, updates: 5, warmup_updates: 1, batch_size: 4, held_out_fraction: 0.2}
+            prm: {init: scratch, confidence: none, updates: 5, warmup_updates: 1, batch_size: 4,
+                  held_out_fraction: 0.2}
             """,
             "hdfs.yaml",
             Map.of("run.output_dir", out.toString(), "run.id", "hdfs"));
