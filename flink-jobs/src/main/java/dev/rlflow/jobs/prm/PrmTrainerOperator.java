@@ -41,8 +41,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Trains a process reward model: collects the labels (setting aside, as dead letters with a reason,
  * those that break a rule), and once its input ends keeps {@code prm.held_out_fraction} of the
  * questions apart, trains on the rest with the configured objective for {@code prm.updates}
- * updates, fits the decision threshold on the training labels, scores both sets and writes the PRM
- * checkpoint (Hugging Face layout with the score head, and {@code prm.json}).
+ * updates, fits the score stack with the policy's confidence ({@code prm.confidence}) on the
+ * held-out labels and the decision threshold on the training labels, scores both sets and writes
+ * the PRM checkpoint (Hugging Face layout with the score head, the policy in {@code policy/} when
+ * stacked, and {@code prm.json}).
  *
  * <p>Training happens in {@code endInput}: the job is bounded and runs in batch mode; a failed
  * attempt is re-run from the label files.
@@ -178,27 +180,11 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
                 probabilities(ScoreStack.HEAD_ONLY, heldOutFeatures),
                 arith,
                 DecisionThreshold.fit(headTrain, trainCorrect, 0.5));
-        // Stacking weighs the head by predictions it was not trained on (Wolpert 1992): on its own
-        // training labels the head looks far better than on new solutions, where alone it is
-        // near chance. The held-out questions' labels serve when there are enough of them.
-        ScoreStack stack = ScoreStack.HEAD_ONLY;
-        String stackFittedOn = null;
-        if (prm.confidence() == PrmConfig.Confidence.POLICY) {
-          stack = fitStack(heldOut, heldOutFeatures);
-          stackFittedOn = "held_out";
-          if (stack == null) {
-            stack = fitStack(train, trainFeatures);
-            stackFittedOn = "train";
-          }
-          if (stack == null) {
-            throw new IllegalArgumentException(
-                "Too few labels to fit the score stack on: fewer than "
-                    + MIN_STACK_LABELS
-                    + " among "
-                    + distinct.size()
-                    + " labels; set prm.confidence: none or collect more labels");
-          }
-        }
+        FittedStack fitted =
+            prm.confidence() == PrmConfig.Confidence.POLICY
+                ? fitStack(heldOut, heldOutFeatures, train, trainFeatures)
+                : new FittedStack(ScoreStack.HEAD_ONLY, null);
+        ScoreStack stack = fitted.stack();
         scorer = scorer.withStack(stack);
         double[] trainScores = probabilities(stack, trainFeatures);
         double threshold = DecisionThreshold.fit(trainScores, trainCorrect, 0.5);
@@ -225,7 +211,7 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
                         finalLoss[0],
                         threshold,
                         stack,
-                        stackFittedOn,
+                        fitted.on(),
                         heldOutFit,
                         trainFit,
                         heldOutHeadOnly,
@@ -318,14 +304,35 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     return p;
   }
 
+  /** A fitted score stack and the labels it was fitted on: held_out, train, or null (none). */
+  private record FittedStack(ScoreStack stack, String on) {}
+
   /**
-   * The stack fitted on {@code labels} (with their step {@code features}): P(correct) against each
-   * label's correctness (MC > 0); null when there are fewer than {@link #MIN_STACK_LABELS}.
+   * The score stack, fitted to the correctness (MC > 0) of the held-out questions' labels — the
+   * head's predictions there are ones it was not trained on, as stacking needs (Wolpert 1992): on
+   * its own training labels the head looks far better than on new solutions, where alone it is near
+   * chance — or of the training labels when fewer than {@link #MIN_STACK_LABELS} are held out.
    */
-  private static ScoreStack fitStack(List<ProcessLabel> labels, double[][] features) {
-    if (labels.size() < MIN_STACK_LABELS) {
-      return null;
+  private static FittedStack fitStack(
+      List<ProcessLabel> heldOut,
+      double[][] heldOutFeatures,
+      List<ProcessLabel> train,
+      double[][] trainFeatures) {
+    if (heldOut.size() >= MIN_STACK_LABELS) {
+      return new FittedStack(stack(heldOut, heldOutFeatures), "held_out");
     }
+    if (train.size() >= MIN_STACK_LABELS) {
+      return new FittedStack(stack(train, trainFeatures), "train");
+    }
+    throw new IllegalArgumentException(
+        "Too few labels to fit the score stack on: "
+            + (heldOut.size() + train.size())
+            + ", fewer than "
+            + MIN_STACK_LABELS
+            + " held out or trained on; set prm.confidence: none or collect more labels");
+  }
+
+  private static ScoreStack stack(List<ProcessLabel> labels, double[][] features) {
     double[] correct = new double[labels.size()];
     for (int i = 0; i < correct.length; i++) {
       correct[i] = labels.get(i).correct() ? 1 : 0;

@@ -23,7 +23,9 @@ import org.apache.flink.core.fs.Path;
  *     training labels after the head (reward.prm.ScoreStack)
  * @param stackFittedOn held_out (the held-out questions' labels, predictions the head was not
  *     trained on) or train (too few held out); null for the head alone
- * @param heldOut fit on the labels of the held-out questions
+ * @param heldOut fit on the labels of the held-out questions (which the three numbers of the stack
+ *     were fitted on when {@code stackFittedOn} is held_out: eval --selection, on fresh solutions,
+ *     is then the out-of-sample test)
  * @param train fit on the training labels
  * @param heldOutHeadOnly fit on the held-out labels of the head alone, with its own threshold: what
  *     the stack adds
