@@ -24,8 +24,17 @@ final class LatestRun {
         .or(() -> path(config, "checkpoints/sft"));
   }
 
-  /** The PRM of {@code prm.objective}: {@code given} (its --prm), else the newest run's. */
+  /** What {@code --prm} takes for "no PRM": outcome rewards only. */
+  static final String NO_PRM = "none";
+
+  /**
+   * The PRM of {@code prm.objective}: {@code given} (its --prm; {@value #NO_PRM} for none), else
+   * the newest run's.
+   */
   static Optional<String> prm(RunConfig config, String given) {
+    if (NO_PRM.equals(given)) {
+      return Optional.empty();
+    }
     String objective = config.prm().objective().name().toLowerCase(Locale.ROOT);
     return Optional.ofNullable(given).or(() -> path(config, "checkpoints/prm-" + objective));
   }
