@@ -69,6 +69,11 @@ public record SamplingParams(
     return new SamplingParams(temperature, topK, topP, maxNewTokens, stopTokenIds, stopStrings);
   }
 
+  /** These parameters at another {@code temperature}. */
+  public SamplingParams withTemperature(double temperature) {
+    return new SamplingParams(temperature, topK, topP, maxNewTokens, stopTokenIds, stopStrings);
+  }
+
   /** True for temperature 0: the most likely token, no random draw. */
   public boolean isGreedy() {
     return temperature == 0;

@@ -37,6 +37,15 @@ class SamplingParamsTest {
   }
 
   @Test
+  void withTemperatureKeepsTheRest() {
+    SamplingParams p = new SamplingParams(0.7, 5, 0.9, 12, Set.of(3), List.of("##"));
+    assertThat(p.withTemperature(1.0))
+        .isEqualTo(new SamplingParams(1.0, 5, 0.9, 12, Set.of(3), List.of("##")));
+    assertThatThrownBy(() -> p.withTemperature(-1))
+        .hasMessageStartingWith("Invalid value -1.0 for temperature");
+  }
+
+  @Test
   void requestsAreValidatedAndComparedByContent() {
     SamplingParams p = SamplingParams.greedy(4);
     assertThatThrownBy(() -> new GenerationRequest(" ", new int[] {1}, 1, p))

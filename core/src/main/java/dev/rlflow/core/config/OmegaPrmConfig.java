@@ -17,6 +17,9 @@ import java.util.List;
  *     some wrong)
  * @param baselineSolutions sampled solutions per question the per-step Monte Carlo baseline labels
  * @param concurrentSearches searches one subtask runs at once, their rollouts batched together
+ * @param temperature the completer's sampling temperature, apart from RL's {@code
+ *     rollout.temperature}: a label estimates how often the policy itself completes a prefix
+ *     correctly, whatever temperature RL explores at
  */
 public record OmegaPrmConfig(
     int questions,
@@ -28,7 +31,8 @@ public record OmegaPrmConfig(
     int searchLimit,
     int prefilterRollouts,
     int baselineSolutions,
-    int concurrentSearches) {
+    int concurrentSearches,
+    double temperature) {
 
   static final ConfigOption<Integer> QUESTIONS =
       ConfigOption.of(
@@ -102,6 +106,14 @@ public record OmegaPrmConfig(
           32,
           Rule.atLeast(1),
           "Searches one subtask runs at once; their rollout requests share one generation call.");
+  static final ConfigOption<Double> TEMPERATURE =
+      ConfigOption.of(
+          "omega_prm.temperature",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.above(0.0),
+          "Sampling temperature of the completer's rollouts (top_k, top_p and max_new_tokens are"
+              + " rollout's): 1 estimates how often the policy itself completes a prefix.");
 
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
@@ -114,7 +126,8 @@ public record OmegaPrmConfig(
           SEARCH_LIMIT,
           PREFILTER_ROLLOUTS,
           BASELINE_SOLUTIONS,
-          CONCURRENT_SEARCHES);
+          CONCURRENT_SEARCHES,
+          TEMPERATURE);
 
   static OmegaPrmConfig from(ConfigValues v) {
     return new OmegaPrmConfig(
@@ -127,6 +140,7 @@ public record OmegaPrmConfig(
         v.get(SEARCH_LIMIT),
         v.get(PREFILTER_ROLLOUTS),
         v.get(BASELINE_SOLUTIONS),
-        v.get(CONCURRENT_SEARCHES));
+        v.get(CONCURRENT_SEARCHES),
+        v.get(TEMPERATURE));
   }
 }

@@ -50,6 +50,7 @@ class RunConfigLoaderTest {
         .isEqualTo(AlgorithmConfig.KlPlacement.REWARD);
     assertThat(config.omegaPrm().rolloutsPerEstimate()).isEqualTo(8);
     assertThat(config.omegaPrm().cPuct()).isEqualTo(0.125);
+    assertThat(config.omegaPrm().temperature()).isEqualTo(1.0); // whatever rollout.temperature is
     assertThat(config.checkpointing().interval()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.reward().prmPath()).isEmpty();
     assertThat(config.policy().headDim()).isEqualTo(32);
@@ -86,6 +87,8 @@ class RunConfigLoaderTest {
         .containsExactly("Invalid value 0 for rollout.samples_per_prompt: must be >= 1");
     assertThat(problems("rollout: {top_p: 0}"))
         .containsExactly("Invalid value 0 for rollout.top_p: must be in (0, 1]");
+    assertThat(problems("omega_prm: {temperature: 0}"))
+        .containsExactly("Invalid value 0 for omega_prm.temperature: must be > 0");
     assertThat(problems("algorithm: {clip_ratio: 1.5}"))
         .containsExactly("Invalid value 1.5 for algorithm.clip_ratio: must be in [0, 1]");
     assertThat(problems("run: {id: 'my run'}"))

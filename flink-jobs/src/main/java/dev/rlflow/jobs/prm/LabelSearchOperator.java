@@ -85,8 +85,10 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
     config = run.config();
     loaded = PolicyRuntime.load(config, checkpoint);
     Tokenizer tokenizer = loaded.tokenizer();
+    // The rollout's sampling at the search's own temperature (omega_prm.temperature).
     SamplingParams params =
-        SamplingParams.of(config.rollout(), Set.of(tokenizer.eosId()), List.of());
+        SamplingParams.of(config.rollout(), Set.of(tokenizer.eosId()), List.of())
+            .withTemperature(config.omegaPrm().temperature());
     completer =
         new PolicyCompleter(
             loaded.engine(config.run().seed()),

@@ -254,7 +254,7 @@ class OmegaPrmSearchTest {
 
   @Test
   void paramsComeFromTheRunConfiguration() {
-    OmegaPrmConfig config = new OmegaPrmConfig(200, 0.4, 0.8, 300, 0.2, 4, 50, 16, 4, 32);
+    OmegaPrmConfig config = new OmegaPrmConfig(200, 0.4, 0.8, 300, 0.2, 4, 50, 16, 4, 32, 1.0);
 
     assertThat(OmegaPrmSearch.Params.of(config))
         .isEqualTo(new OmegaPrmSearch.Params(0.4, 0.8, 300, 0.2, 4, 50, 16));
