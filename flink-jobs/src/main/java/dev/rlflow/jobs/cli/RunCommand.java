@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
       "reinforce_pp, with outcome rewards from reward.verifier and, given a PRM and",
       "reward.step_weight > 0, step rewards from the PRM. Writes checkpoints/rl and metrics.csv",
       "(reward, accuracy, KL, entropy, clip fraction, value loss, tokens/s, time per stage),",
-      "then evaluates checkpoints/rl on the held-out problems."
+      "then evaluates checkpoints/rl on the held-out problems. With --control, also the",
+      "starting policy and RL's control, as the quickstart does."
     },
     mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
@@ -47,6 +48,15 @@ final class RunCommand implements Callable<Integer> {
               + "<prm.objective> if it exists; none gives outcome rewards only.")
   String prm;
 
+  @Option(
+      names = "--control",
+      description =
+          "Also evaluate the starting policy, then train RL's control (continued SFT on the"
+              + " demonstrations for RL's wall time) and evaluate it: summary.json gets"
+              + " eval_accuracy (the starting policy), rl_accuracy and control_accuracy, and the"
+              + " report puts them side by side, as in the quickstart.")
+  boolean control;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -59,8 +69,19 @@ final class RunCommand implements Callable<Integer> {
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
           .withPrms(prmDir.map(d -> Map.of(objective, d)).orElse(Map.of()))
-          .run(List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL), policy, runner);
+          .run(stages(), policy, runner);
     }
     return 0;
+  }
+
+  private List<Pipeline.Stage> stages() {
+    return control
+        ? List.of(
+            Pipeline.Stage.EVAL,
+            Pipeline.Stage.RLHF,
+            Pipeline.Stage.EVAL,
+            Pipeline.Stage.CONTROL,
+            Pipeline.Stage.EVAL)
+        : List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL);
   }
 }

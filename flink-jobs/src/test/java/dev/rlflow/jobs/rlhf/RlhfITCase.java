@@ -101,33 +101,36 @@ class RlhfITCase {
   }
 
   /**
-   * The pipeline's RL part as the quickstart runs it: eval of the SFT policy, rl, its eval, the
-   * control (continued SFT for RL's time) and its eval; summary.json has the accuracy of each and
-   * the weights' checksum, and the report puts them side by side with the reward and KL curves.
+   * The pipeline's RL part as the quickstart runs it, from a given policy by {@code rlflow run
+   * --control}: eval of the starting policy, rl, its eval, the control (continued SFT for RL's
+   * time) and its eval; summary.json has the accuracy of each and the weights' checksum, and the
+   * report puts them side by side with the reward and KL curves.
    */
   @Test
-  void thePipelineRunsRlThenItsControlAndReportsBoth() throws Exception {
-    RunConfig config = config("pipeline-rl", Map.of());
-    PrintWriter print = new PrintWriter(new StringWriter(), true);
-    RunSummary summary;
-    try (JobRunner runner = new JobRunner(2, false, print)) {
-      summary =
-          new Pipeline(config, print, Clock.systemUTC())
-              .run(
-                  List.of(
-                      Pipeline.Stage.EVAL,
-                      Pipeline.Stage.RLHF,
-                      Pipeline.Stage.EVAL,
-                      Pipeline.Stage.CONTROL,
-                      Pipeline.Stage.EVAL),
-                  Optional.of(sft),
-                  runner);
-    }
+  void runWithControlTrainsRlThenItsControlAndReportsBoth() throws Exception {
+    Path yaml = out.resolve("control.yaml");
+    Files.writeString(yaml, SMALL);
+    CliRun cli =
+        CliRun.of(
+            "run",
+            yaml.toString(),
+            "--no-web-ui",
+            "--control",
+            "--checkpoint",
+            sft,
+            "--prm",
+            "none",
+            "-Drun.output_dir=" + out,
+            "-Drun.id=pipeline-rl");
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    assertThat(cli.out()).contains("held-out accuracy: before RL", "control (continued SFT");
+    Path run = out.resolve("pipeline-rl");
+    RunSummary summary =
+        RunSummary.read(new org.apache.flink.core.fs.Path(run.resolve("summary.json").toUri()));
     assertThat(summary.stages())
         .extracting(RunSummary.Stage::name)
         .containsExactly("eval", "rl", "eval_rl", "control", "eval_control");
     assertThat(summary.weightsSha256()).hasValueSatisfying(sha -> assertThat(sha).hasSize(64));
-    Path run = out.resolve("pipeline-rl");
     String json = Files.readString(run.resolve("summary.json"));
     assertThat(json)
         .contains("\"rl_accuracy\"", "\"control_accuracy\"", "\"weights_sha256\"")
