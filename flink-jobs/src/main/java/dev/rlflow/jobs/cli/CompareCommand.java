@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -107,11 +106,10 @@ final class CompareCommand implements Callable<Integer> {
                     new ParameterException(
                         spec.commandLine(),
                         "No policy to start from: pass --checkpoint DIR or run sft first"));
-    String objective = base.prm().objective().name().toLowerCase(Locale.ROOT);
-    Optional<String> prmDir = LatestRun.prm(base, prm);
+    Map<String, String> prms = LatestRun.prms(base, prm);
     boolean needsPrm =
         plans.values().stream().anyMatch(o -> !"0".equals(o.get("reward.step_weight")));
-    if (needsPrm && prmDir.isEmpty()) {
+    if (needsPrm && prms.isEmpty()) {
       throw new ParameterException(
           spec.commandLine(), "The -process variants need a PRM: pass --prm DIR or run prm-train");
     }
@@ -140,7 +138,7 @@ final class CompareCommand implements Callable<Integer> {
         out.printf("compare: %s (%s)%n", plan.getKey(), plan.getValue());
         RunSummary summary =
             new Pipeline(config, out, Clock.systemUTC())
-                .withPrms(prmDir.map(d -> Map.of(objective, d)).orElse(Map.of()))
+                .withPrms(prms)
                 .run(
                     List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL), Optional.of(policy), runner);
         RunSummary.Stage rl = stage(summary, "rl");

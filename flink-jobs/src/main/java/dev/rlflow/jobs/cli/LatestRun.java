@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,8 +36,17 @@ final class LatestRun {
     if (NO_PRM.equals(given)) {
       return Optional.empty();
     }
-    String objective = config.prm().objective().name().toLowerCase(Locale.ROOT);
-    return Optional.ofNullable(given).or(() -> path(config, "checkpoints/prm-" + objective));
+    return Optional.ofNullable(given)
+        .or(() -> path(config, "checkpoints/prm-" + objective(config)));
+  }
+
+  /** {@link #prm} as the pipeline takes it: {@code prm.objective} to the directory, or empty. */
+  static Map<String, String> prms(RunConfig config, String given) {
+    return prm(config, given).map(dir -> Map.of(objective(config), dir)).orElse(Map.of());
+  }
+
+  private static String objective(RunConfig config) {
+    return config.prm().objective().name().toLowerCase(Locale.ROOT);
   }
 
   /** {@code relative} inside the newest run, if it exists there. */

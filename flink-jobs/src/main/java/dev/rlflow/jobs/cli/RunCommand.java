@@ -6,8 +6,6 @@ import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,11 +62,9 @@ final class RunCommand implements Callable<Integer> {
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
     Optional<String> policy = LatestRun.policy(config, checkpoint);
-    String objective = config.prm().objective().name().toLowerCase(Locale.ROOT);
-    Optional<String> prmDir = LatestRun.prm(config, prm);
     try (JobRunner runner = cluster.runner(config, out)) {
       new Pipeline(config, out, Clock.systemUTC())
-          .withPrms(prmDir.map(d -> Map.of(objective, d)).orElse(Map.of()))
+          .withPrms(LatestRun.prms(config, prm))
           .run(stages(), policy, runner);
     }
     return 0;

@@ -160,10 +160,9 @@ public final class Pipeline {
           String evaluated = checkpoint.orElseThrow(() -> noPolicy("evaluate"));
           out.printf("eval: %s on %d held-out problems%n", evaluated, config.task().testExamples());
           out.flush();
+          // eval.json for the SFT (or given) policy, eval-rl.json and eval-control.json after.
           String file =
-              trainedBy == null || trainedBy.equals("sft")
-                  ? EvalResult.FILE_NAME
-                  : "eval-" + trainedBy + ".json";
+              name.equals("eval") ? EvalResult.FILE_NAME : name.replace('_', '-') + ".json";
           EvalResult eval = EvalJob.run(config, run, runner, evaluated, file);
           print(eval);
           figures.put("accuracy", eval.accuracy());

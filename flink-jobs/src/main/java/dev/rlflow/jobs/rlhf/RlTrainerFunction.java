@@ -16,23 +16,19 @@ import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
 import dev.rlflow.training.advantage.Steps;
 import dev.rlflow.training.ppo.PpoTrainer;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
@@ -178,7 +174,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     Path dir = saveDir(context.getCheckpointId());
-    deleteRecursively(dir); // a leftover of a failed attempt at the same id
+    HfCheckpoint.deleteTree(dir); // a leftover of a failed attempt at the same id
     PpoTrainer.State counters = trainer.save(dir);
     long oldest = Math.max(0, version - config.rollout().maxStaleness());
     for (long v = oldest; v < version; v++) {
@@ -219,7 +215,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     for (int i = 0; i < completed.size() - keep; i++) {
       long id = completed.get(i);
       saved.remove(id);
-      deleteRecursively(saveDir(id));
+      HfCheckpoint.deleteTree(saveDir(id));
     }
   }
 
@@ -227,7 +223,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   @Override
   public void notifyCheckpointAborted(long checkpointId) throws Exception {
     if (saved.remove(checkpointId)) {
-      deleteRecursively(saveDir(checkpointId));
+      HfCheckpoint.deleteTree(saveDir(checkpointId));
     }
   }
 
@@ -239,17 +235,6 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
 
   private static String olderVersion(long v) {
     return "policy-v" + v;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   @Override

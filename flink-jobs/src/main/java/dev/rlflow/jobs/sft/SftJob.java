@@ -66,8 +66,7 @@ public final class SftJob {
       double seconds)
       throws Exception {
     SftConfig sft = config.sft();
-    double finalLr =
-        sft.schedule() == SftConfig.Schedule.COSINE ? sft.lr() * sft.minLrRatio() : sft.lr();
+    double finalLr = SftTrainerOperator.schedule(sft).lr(sft.updates());
     RunConfig continued =
         RunConfigLoader.parse(
             config.toYaml(),

@@ -152,16 +152,19 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
         config.run().seed());
   }
 
+  /** The learning-rate schedule of the {@code sft} section. */
+  static LearningRateSchedule schedule(SftConfig sft) {
+    return switch (sft.schedule()) {
+      case COSINE ->
+          new LearningRateSchedule.Cosine(
+              sft.lr(), sft.warmupUpdates(), sft.updates(), sft.minLrRatio());
+      case CONSTANT -> new LearningRateSchedule.Constant(sft.lr(), sft.warmupUpdates());
+    };
+  }
+
   private static SftTrainer.Config trainerConfig(SftConfig sft) {
-    LearningRateSchedule schedule =
-        switch (sft.schedule()) {
-          case COSINE ->
-              new LearningRateSchedule.Cosine(
-                  sft.lr(), sft.warmupUpdates(), sft.updates(), sft.minLrRatio());
-          case CONSTANT -> new LearningRateSchedule.Constant(sft.lr(), sft.warmupUpdates());
-        };
     return new SftTrainer.Config(
-        schedule,
+        schedule(sft),
         AdamW.Hyperparameters.defaults().withWeightDecay(sft.weightDecay()),
         sft.gradClip(),
         sft.microBatches(),

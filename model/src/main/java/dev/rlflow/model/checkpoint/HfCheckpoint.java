@@ -467,7 +467,11 @@ public final class HfCheckpoint {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  /**
+   * Deletes {@code root} and everything under it, if it exists: a staging directory here, and a
+   * trainer's save of checkpoints (its policy, critic and older versions) in the RL job.
+   */
+  public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
