@@ -23,6 +23,8 @@ import java.util.List;
  * @param whitenAdvantages normalise advantages over the batch
  * @param macroActions how responses are segmented into macro actions (MA-RLHF)
  * @param macroN n-gram length for {@code fixed} macro actions
+ * @param replaySize accepted responses of earlier iterations that raft keeps and mixes into its
+ *     minibatches (0: none)
  */
 public record AlgorithmConfig(
     Name name,
@@ -42,7 +44,8 @@ public record AlgorithmConfig(
     double entropyCoef,
     boolean whitenAdvantages,
     MacroActions macroActions,
-    int macroN) {
+    int macroN,
+    int replaySize) {
 
   /** RL algorithms. */
   public enum Name {
@@ -53,7 +56,12 @@ public record AlgorithmConfig(
     /** REINFORCE leave-one-out baseline. */
     RLOO,
     /** REINFORCE++: token returns with KL in the reward, whitened globally, no critic. */
-    REINFORCE_PP;
+    REINFORCE_PP,
+    /**
+     * Reward-ranked fine-tuning: the likelihood of the accepted responses only (the verifier's, or
+     * with a PRM also the leading steps it judges right), no critic, no negative advantage.
+     */
+    RAFT;
 
     /** True when the algorithm compares samples within a prompt's group. */
     public boolean usesGroups() {
@@ -76,7 +84,7 @@ public record AlgorithmConfig(
 
   /** Where the KL penalty enters. */
   public enum KlPlacement {
-    /** In the reward for ppo and reinforce_pp, in the loss for grpo and rloo. */
+    /** In the reward for ppo and reinforce_pp, in the loss for grpo, rloo and raft. */
     AUTO,
     REWARD,
     LOSS
@@ -100,7 +108,8 @@ public record AlgorithmConfig(
           ValueType.ofEnum(Name.class),
           Name.PPO,
           Rule.any(),
-          "ppo, grpo, rloo or reinforce_pp.");
+          "ppo, grpo, rloo, reinforce_pp or raft (reward-ranked fine-tuning on the accepted"
+              + " responses).");
   static final ConfigOption<Double> CLIP_RATIO =
       ConfigOption.of(
           "algorithm.clip_ratio",
@@ -136,7 +145,8 @@ public record AlgorithmConfig(
           ValueType.ofEnum(KlPlacement.class),
           KlPlacement.AUTO,
           Rule.any(),
-          "auto (reward for ppo and reinforce_pp, loss for grpo and rloo), reward or loss.");
+          "auto (reward for ppo and reinforce_pp, loss for grpo, rloo and raft), reward or"
+              + " loss.");
   static final ConfigOption<Boolean> ADAPTIVE_KL =
       ConfigOption.of(
           "algorithm.adaptive_kl",
@@ -213,6 +223,15 @@ public record AlgorithmConfig(
           5,
           Rule.atLeast(1),
           "Tokens per macro action when macro_actions is fixed.");
+  static final ConfigOption<Integer> REPLAY_SIZE =
+      ConfigOption.of(
+          "algorithm.replay_size",
+          ValueType.INT,
+          0,
+          Rule.atLeast(0),
+          "raft only: accepted responses of earlier iterations kept (the newest); each minibatch of"
+              + " this iteration's accepted responses is joined by as many drawn from them, as"
+              + " ReST grows its dataset. 0: none.");
 
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
@@ -233,7 +252,8 @@ public record AlgorithmConfig(
           ENTROPY_COEF,
           WHITEN_ADVANTAGES,
           MACRO_ACTIONS,
-          MACRO_N);
+          MACRO_N,
+          REPLAY_SIZE);
 
   static AlgorithmConfig from(ConfigValues v) {
     return new AlgorithmConfig(
@@ -254,7 +274,8 @@ public record AlgorithmConfig(
         v.get(ENTROPY_COEF),
         v.get(WHITEN_ADVANTAGES),
         v.get(MACRO_ACTIONS),
-        v.get(MACRO_N));
+        v.get(MACRO_N),
+        v.get(REPLAY_SIZE));
   }
 
   /** Where KL goes once {@code auto} is decided by the algorithm. */
@@ -262,10 +283,36 @@ public record AlgorithmConfig(
     if (klPlacement != KlPlacement.AUTO) {
       return klPlacement;
     }
-    return name.usesGroups() ? KlPlacement.LOSS : KlPlacement.REWARD;
+    // raft's advantages are 0 or 1 whatever the reward holds: a KL penalty can only act in the
+    // loss.
+    return name.usesGroups() || name == Name.RAFT ? KlPlacement.LOSS : KlPlacement.REWARD;
   }
 
-  void validate(RolloutConfig rollout, List<String> problems) {
+  void validate(RolloutConfig rollout, RewardConfig reward, List<String> problems) {
+    if (name == Name.RAFT && reward.outcomeWeight() == 0.0) {
+      problems.add(
+          Problems.invalid(
+              RewardConfig.OUTCOME_WEIGHT,
+              0,
+              "be > 0 when algorithm.name is raft (it accepts the responses the verifier rewards)"));
+    }
+    if (name != Name.RAFT && replaySize > 0) {
+      problems.add(
+          Problems.invalid(
+              REPLAY_SIZE,
+              replaySize,
+              "be 0 unless algorithm.name is raft (only its likelihood loss can learn from an"
+                  + " earlier policy's samples), not "
+                  + ValueType.enumName(name)));
+    }
+    if (name == Name.RAFT && klPlacement == KlPlacement.REWARD) {
+      problems.add(
+          Problems.invalid(
+              KL_PLACEMENT,
+              "reward",
+              "be auto or loss when algorithm.name is raft (its advantages ignore the reward's"
+                  + " size)"));
+    }
     if (name.usesGroups() && rollout.samplesPerPrompt() < 2) {
       problems.add(
           Problems.invalid(

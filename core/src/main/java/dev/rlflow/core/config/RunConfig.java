@@ -59,7 +59,7 @@ public record RunConfig(
     sft.validate(problems);
     eval.validate(problems);
     reward.validate(task, problems);
-    algorithm.validate(rollout, problems);
+    algorithm.validate(rollout, reward, problems);
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(source, problems);
     }

@@ -111,7 +111,8 @@ class RunConfigLoaderTest {
             "Invalid value yes please for algorithm.adaptive_kl: must be true or false");
     assertThat(problems("algorithm: {name: dpo}"))
         .containsExactly(
-            "Invalid value dpo for algorithm.name: must be one of ppo, grpo, rloo, reinforce_pp");
+            "Invalid value dpo for algorithm.name: must be one of ppo, grpo, rloo, reinforce_pp,"
+                + " raft");
     assertThat(problems("checkpointing: {interval: 10}"))
         .containsExactly(
             "Invalid value 10 for checkpointing.interval: must be a duration such as 500ms, 30s,"
@@ -169,6 +170,21 @@ class RunConfigLoaderTest {
         .containsExactly(
             "Invalid value 1 for rollout.samples_per_prompt: must be >= 2 when algorithm.name is"
                 + " grpo (its baseline compares the samples of one prompt)");
+    assertThat(
+            problems(
+                "algorithm: {name: raft}\n"
+                    + "reward: {outcome_weight: 0, prm_path: /prm, step_weight: 0.5}"))
+        .containsExactly(
+            "Invalid value 0 for reward.outcome_weight: must be > 0 when algorithm.name is raft"
+                + " (it accepts the responses the verifier rewards)");
+    assertThat(problems("algorithm: {name: grpo, replay_size: 64}"))
+        .containsExactly(
+            "Invalid value 64 for algorithm.replay_size: must be 0 unless algorithm.name is raft"
+                + " (only its likelihood loss can learn from an earlier policy's samples), not grpo");
+    assertThat(problems("algorithm: {name: raft, kl_placement: reward}"))
+        .containsExactly(
+            "Invalid value reward for algorithm.kl_placement: must be auto or loss when"
+                + " algorithm.name is raft (its advantages ignore the reward's size)");
     assertThat(problems("task: {arith: {min_steps: 4, max_steps: 3}}"))
         .containsExactly(
             "Invalid value 3 for task.arith.max_steps: must be >= task.arith.min_steps (4)");

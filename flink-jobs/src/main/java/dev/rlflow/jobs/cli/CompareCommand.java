@@ -38,14 +38,14 @@ import picocli.CommandLine.Spec;
       "Train RL variants from the same policy for rollout.iterations iterations each and",
       "print held-out accuracy, wall time and tokens/s side by side (after the starting",
       "policy's own accuracy). A variant is ALGORITHM[-process|-outcome][-lagN]: ppo, grpo,",
-      "rloo or reinforce_pp; -process adds the PRM's step rewards (reward.step_weight, or 0.5",
+      "rloo, reinforce_pp or raft; -process adds the PRM's step rewards (reward.step_weight, or 0.5",
       "when it is 0), otherwise rewards are outcome only; -lagN sets rollout.max_staleness to",
       "N. Each variant is a run of its own, <run.id or compare-<time>>-<variant>."
     },
     mixinStandardHelpOptions = true)
 final class CompareCommand implements Callable<Integer> {
   private static final Pattern VARIANT =
-      Pattern.compile("(ppo|grpo|rloo|reinforce_pp)(-process|-outcome)?(-lag(\\d+))?");
+      Pattern.compile("(ppo|grpo|rloo|reinforce_pp|raft)(-process|-outcome)?(-lag(\\d+))?");
 
   @Mixin ConfigSource source;
   @Mixin EmbeddedClusterOptions cluster;
@@ -199,7 +199,7 @@ final class CompareCommand implements Callable<Integer> {
           "Invalid value '"
               + variant
               + "' for --algorithms: must be ALGORITHM[-process|-outcome][-lagN] with ALGORITHM"
-              + " one of ppo, grpo, rloo, reinforce_pp");
+              + " one of ppo, grpo, rloo, reinforce_pp, raft");
     }
     Map<String, String> overrides = new LinkedHashMap<>();
     overrides.put("algorithm.name", m.group(1));

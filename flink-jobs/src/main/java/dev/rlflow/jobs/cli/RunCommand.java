@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     description = {
-      "RL from a policy checkpoint (a Flink job): algorithm.name ppo, grpo, rloo or",
-      "reinforce_pp, with outcome rewards from reward.verifier and, given a PRM and",
+      "RL from a policy checkpoint (a Flink job): algorithm.name ppo, grpo, rloo,",
+      "reinforce_pp or raft, with outcome rewards from reward.verifier and, given a PRM and",
       "reward.step_weight > 0, step rewards from the PRM. Writes checkpoints/rl and metrics.csv",
       "(reward, accuracy, KL, entropy, clip fraction, value loss, tokens/s, time per stage),",
       "then evaluates checkpoints/rl on the held-out problems. With --control, also the",

@@ -72,7 +72,7 @@ class RlhfITCase {
 
   @Test
   void everyAlgorithmRunsIterationsAndWritesItsPolicy() throws Exception {
-    for (String algorithm : List.of("ppo", "grpo", "rloo", "reinforce_pp")) {
+    for (String algorithm : List.of("ppo", "grpo", "rloo", "reinforce_pp", "raft")) {
       RlhfJob.Result result = run(algorithm, Map.of("algorithm.name", algorithm));
       assertThat(result.iterations()).as(algorithm).isEqualTo(3);
       assertThat(Path.of(result.checkpoint()).resolve("config.json")).exists();

@@ -6,6 +6,7 @@ import dev.rlflow.core.config.AlgorithmConfig.MacroActions;
 import dev.rlflow.core.config.AlgorithmConfig.Name;
 import dev.rlflow.training.advantage.Gae;
 import dev.rlflow.training.advantage.GroupAdvantages;
+import dev.rlflow.training.advantage.Raft;
 import dev.rlflow.training.advantage.ReinforcePlusPlus;
 import dev.rlflow.training.advantage.Steps;
 import dev.rlflow.training.advantage.TokenAdvantages;
@@ -36,6 +37,8 @@ import java.util.Map;
  *       each response is scored by the sum of its token rewards, the outcome minus the KL penalty.
  *   <li>{@code rloo}: leave-one-out baseline per prompt on that same sum.
  *   <li>{@code reinforce_pp}: token returns whitened over the batch.
+ *   <li>{@code raft}: 1 on the accepted tokens, 0 elsewhere ({@link Raft}); the trainer updates on
+ *       the accepted tokens alone.
  * </ul>
  *
  * <p>{@code algorithm.whiten_advantages} whitens over the batch where the algorithm has no
@@ -91,6 +94,7 @@ public final class AdvantageEstimator {
       case GRPO -> grouped(batch, rewards, klInReward);
       case RLOO -> whitenIf(config.whitenAdvantages(), grouped(batch, rewards, klInReward));
       case REINFORCE_PP -> ReinforcePlusPlus.estimate(rewards, config.gamma());
+      case RAFT -> raft(batch, rewards);
     };
   }
 
@@ -114,6 +118,18 @@ public final class AdvantageEstimator {
                       config.macroActions(), config.macroN(), e.steps(), e.refLogProbs()),
                   config.gamma(),
                   config.lambda()));
+    }
+    return out;
+  }
+
+  private List<TokenAdvantages> raft(List<Experience> batch, List<double[]> rewards) {
+    List<TokenAdvantages> out = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Experience e = batch.get(i);
+      out.add(
+          new TokenAdvantages(
+              Raft.advantages(e.outcome(), e.steps(), e.tokens()),
+              Gae.rewardToGo(rewards.get(i), config.gamma())));
     }
     return out;
   }

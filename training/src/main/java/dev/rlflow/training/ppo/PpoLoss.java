@@ -76,6 +76,20 @@ public final class PpoLoss {
   }
 
   /**
+   * raft's loss: the negative log-likelihood of the counted tokens, token-mean (RAFT, Dong et al.
+   * 2023, arXiv 2304.06767, eq. 3: fine-tuning on the accepted samples). No ratio: a replayed
+   * response was sampled by an older policy, and a clip on its ratio would stop the very learning
+   * the replay is for.
+   *
+   * @param logProbs log pi_theta of each sampled token (B, T), the array to differentiate
+   * @param mask (B, T), positive on counted tokens
+   */
+  public static NDArray likelihood(NDArray logProbs, NDArray mask) {
+    requireShape(logProbs, "mask", mask);
+    return tokenMean(logProbs.toType(DataType.FLOAT32, false), mask.gt(0)).neg(); // ()
+  }
+
+  /**
    * The clipped value loss of PPO's reference implementation (OpenAI baselines ppo2):
    *
    * <pre>

@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,10 @@ import java.util.function.IntFunction;
  * critic values by teacher forcing, advantages by {@link AdvantageEstimator}, then {@code
  * algorithm.epochs} passes over shuffled minibatches, each an actor update (PPO-clip, token-mean;
  * minus the entropy bonus; plus the KL penalty when KL is placed in the loss) followed, for ppo, by
- * a critic update (clipped value loss against the returns).
+ * a critic update (clipped value loss against the returns). raft's minibatches hold only the
+ * responses it accepts, each minibatch joined by as many drawn from the accepted responses of
+ * earlier iterations when {@code algorithm.replay_size > 0}, and its loss is the likelihood of
+ * their accepted tokens ({@link PpoLoss#likelihood}).
  *
  * <p>pi_old is the sampler's own log-probs: with {@code max_staleness} 0 they are the current
  * weights' (up to the KV cache's rounding), with a lag they are the older version that generated
@@ -139,7 +143,9 @@ public final class PpoTrainer implements AutoCloseable {
   private static final String CRITIC_DIR = "critic";
   private static final String ACTOR_OPTIMIZER = "optimizer.safetensors";
   private static final String CRITIC_OPTIMIZER = "critic-optimizer.safetensors";
+  private static final String REPLAY = "replay.bin";
 
+  private final ReplayBuffer replay; // raft's earlier accepted responses; null without replay
   private KlController kl;
   private long iterations;
 
@@ -170,6 +176,8 @@ public final class PpoTrainer implements AutoCloseable {
             : new GuardedUpdate(
                 critic.manager(), hp, config.maxGradNorm(), config.maxConsecutiveSkips());
     this.kl = KlController.of(config.algorithm());
+    int replaySize = config.algorithm().replaySize();
+    this.replay = replaySize > 0 ? new ReplayBuffer(replaySize) : null;
   }
 
   /** Runs one iteration on {@code batch}. */
@@ -203,10 +211,21 @@ public final class PpoTrainer implements AutoCloseable {
     double beta = kl.coef();
     List<TokenAdvantages> estimates = estimator.estimate(experiences, beta);
 
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
+    boolean raft = algorithm.name() == AlgorithmConfig.Name.RAFT;
+    List<Integer> order = raft ? accepted(batch, estimates) : new ArrayList<>();
+    for (int i = 0; !raft && i < batch.size(); i++) {
       order.add(i);
     }
+    List<ReplayBuffer.Entry> fresh = new ArrayList<>();
+    if (replay != null) {
+      for (int i : order) {
+        fresh.add(new ReplayBuffer.Entry(batch.get(i), ref[i], estimates.get(i).advantages()));
+      }
+    }
+    // The rows the minibatches index: the batch, then replayed responses as they are drawn.
+    List<Response> rows = new ArrayList<>(batch);
+    List<Experience> rowExperiences = new ArrayList<>(experiences);
+    List<TokenAdvantages> rowEstimates = new ArrayList<>(estimates);
     Random random = new Random(config.seed() * 1_000_003L + iterations);
     double policyLoss = 0;
     double valueLoss = 0;
@@ -220,8 +239,15 @@ public final class PpoTrainer implements AutoCloseable {
       Collections.shuffle(order, random);
       for (int from = 0; from < order.size(); from += algorithm.minibatchSize()) {
         List<Integer> mb =
-            order.subList(from, Math.min(order.size(), from + algorithm.minibatchSize()));
-        ActorStep a = actorStep(batch, experiences, estimates, mb, beta);
+            new ArrayList<>(
+                order.subList(from, Math.min(order.size(), from + algorithm.minibatchSize())));
+        if (replay != null && !replay.isEmpty()) {
+          for (int k = 0, fromBatch = mb.size(); k < fromBatch; k++) {
+            mb.add(rows.size());
+            appendRow(replay.draw(random), rows, rowExperiences, rowEstimates);
+          }
+        }
+        ActorStep a = actorStep(rows, rowExperiences, rowEstimates, mb, beta);
         policyLoss += a.loss;
         entropy += a.entropy;
         clip += a.clipFraction;
@@ -236,6 +262,10 @@ public final class PpoTrainer implements AutoCloseable {
         updates++;
       }
     }
+    if (replay != null) {
+      replay.addAll(fresh);
+    }
+    // raft with nothing accepted makes no update: its loss and statistics are undefined (NaN).
     double meanKl = klSum / batch.size();
     kl = kl.update(meanKl, batch.size());
     iterations++;
@@ -251,6 +281,48 @@ public final class PpoTrainer implements AutoCloseable {
         updates,
         skipped,
         tokens);
+  }
+
+  /** Appends a replayed response as a row that minibatches can index. */
+  private static void appendRow(
+      ReplayBuffer.Entry e,
+      List<Response> rows,
+      List<Experience> experiences,
+      List<TokenAdvantages> estimates) {
+    Response r = e.response();
+    rows.add(r);
+    experiences.add(
+        new Experience(
+            r.group(),
+            toDouble(r.oldLogProbs()),
+            e.refLogProbs(),
+            new double[0],
+            r.steps(),
+            r.outcome()));
+    // no critic trains on raft's returns
+    estimates.add(new TokenAdvantages(e.advantages(), new double[r.response().length]));
+  }
+
+  /**
+   * The responses raft updates on, in batch order: those with an accepted token, each distinct
+   * response of a prompt once (a verified solution sampled four times is still one solution).
+   */
+  private static List<Integer> accepted(List<Response> batch, List<TokenAdvantages> estimates) {
+    List<Integer> accepted = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      if (Arrays.stream(estimates.get(i).advantages()).noneMatch(a -> a > 0)) {
+        continue;
+      }
+      Response r = batch.get(i);
+      boolean seen =
+          accepted.stream()
+              .map(batch::get)
+              .anyMatch(o -> o.group() == r.group() && Arrays.equals(o.response(), r.response()));
+      if (!seen) {
+        accepted.add(i);
+      }
+    }
+    return accepted;
   }
 
   /** Iterations run so far: the seed of the next minibatch order. */
@@ -272,8 +344,9 @@ public final class PpoTrainer implements AutoCloseable {
   /**
    * Writes what an exact resume needs into the new directory {@code dir}: {@code policy/} and, for
    * ppo, {@code critic/} as Hugging Face checkpoints, and the Adam moments as {@code
-   * optimizer.safetensors} (and {@code critic-optimizer.safetensors}), all in FP32 so that {@link
-   * #restore} gets the same bits back. Returns the counters to keep beside the directory.
+   * optimizer.safetensors} (and {@code critic-optimizer.safetensors}), all in FP32, and raft's
+   * replay buffer as {@code replay.bin}, so that {@link #restore} gets the same bits back. Returns
+   * the counters to keep beside the directory.
    */
   public State save(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -282,6 +355,9 @@ public final class PpoTrainer implements AutoCloseable {
     if (critic != null) {
       critic.save(dir.resolve(CRITIC_DIR), Long.MAX_VALUE);
       Safetensors.write(dir.resolve(CRITIC_OPTIMIZER), criticUpdate.optimizer().state(), Map.of());
+    }
+    if (replay != null) {
+      replay.write(dir.resolve(REPLAY));
     }
     return new State(
         iterations,
@@ -303,6 +379,9 @@ public final class PpoTrainer implements AutoCloseable {
     if (critic != null) {
       loadWeights(critic, dir.resolve(CRITIC_DIR));
       loadMoments(criticUpdate.optimizer(), dir.resolve(CRITIC_OPTIMIZER), state.criticSteps());
+    }
+    if (replay != null) {
+      replay.load(dir.resolve(REPLAY));
     }
     iterations = state.iterations();
     kl = KlController.of(config.algorithm()).withCoef(state.klCoef());
@@ -354,25 +433,34 @@ public final class PpoTrainer implements AutoCloseable {
         Shape shape = sb.mask().getShape();
         NDArray old = layout(batch, mb, i -> experiences.get(i).logProbs(), shape, scope);
         NDArray adv = layout(batch, mb, i -> estimates.get(i).advantages(), shape, scope);
+        // raft's loss is the mean over the accepted tokens alone, not diluted by the rest
+        NDArray mask =
+            algorithm.name() == AlgorithmConfig.Name.RAFT
+                ? sb.mask().mul(adv.gt(0).toType(sb.mask().getDataType(), false))
+                : sb.mask();
         double loss;
         double entropy;
         PpoLoss.Policy p;
         try (GradientCollector collector = Autograd.collector()) {
           NDArray logits = policy.forward(sb.input(policy.dtype()), null, true).output();
           NDArray logProbs = SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg();
-          p = PpoLoss.policy(logProbs, old, adv, sb.mask(), algorithm.clipRatio());
-          NDArray ent = PpoLoss.entropy(logits, sb.mask());
-          NDArray total = p.loss();
+          p = PpoLoss.policy(logProbs, old, adv, mask, algorithm.clipRatio());
+          NDArray ent = PpoLoss.entropy(logits, mask);
+          NDArray objective =
+              algorithm.name() == AlgorithmConfig.Name.RAFT
+                  ? PpoLoss.likelihood(logProbs, mask)
+                  : p.loss();
+          NDArray total = objective;
           if (algorithm.entropyCoef() > 0) {
             total = total.sub(ent.mul(scope.full(new Shape(), (float) algorithm.entropyCoef())));
           }
           if (algorithm.effectiveKlPlacement() == KlPlacement.LOSS && beta > 0) {
             NDArray refLp = layout(batch, mb, i -> experiences.get(i).refLogProbs(), shape, scope);
-            NDArray klLoss = PpoLoss.kl(algorithm.klEstimator(), logProbs, refLp, sb.mask());
+            NDArray klLoss = PpoLoss.kl(algorithm.klEstimator(), logProbs, refLp, mask);
             total = total.add(klLoss.mul(scope.full(new Shape(), (float) beta)));
           }
           collector.backward(total);
-          loss = p.loss().getFloat();
+          loss = objective.getFloat();
           entropy = ent.getFloat();
         }
         GuardedUpdate.Outcome outcome =

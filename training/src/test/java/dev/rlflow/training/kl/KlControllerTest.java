@@ -78,6 +78,7 @@ class KlControllerTest {
         0.0,
         true,
         AlgorithmConfig.MacroActions.NONE,
-        5);
+        5,
+        0);
   }
 }

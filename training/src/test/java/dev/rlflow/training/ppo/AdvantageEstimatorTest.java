@@ -347,7 +347,8 @@ class AdvantageEstimatorTest {
             0.0,
             whiten,
             macro,
-            n));
+            n,
+            0));
   }
 
   private static Experience outcomeOnly(int group, int tokens, double outcome) {

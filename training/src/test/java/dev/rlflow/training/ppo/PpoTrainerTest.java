@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,11 +64,33 @@ class PpoTrainerTest {
         last = trainer.iterate(batch(policy, Steps.none()));
       }
       assertThat(logProb(policy, GOOD)).isGreaterThan(before + 0.5);
-      assertThat(last.updates()).isEqualTo(4); // 2 epochs x (8 responses / minibatches of 4)
+      // 2 epochs x (8 responses / minibatches of 4); raft's minibatches hold its 4 accepted ones
+      assertThat(last.updates()).isEqualTo(name == Name.RAFT ? 2 : 4);
       assertThat(last.tokens()).isEqualTo(16);
       assertThat(last.kl()).isNotZero(); // moved away from the reference
       assertThat(Double.isNaN(last.valueLoss())).isEqualTo(name != Name.PPO);
       assertThat(trainer.iterations()).isEqualTo(15);
+    }
+  }
+
+  @Test
+  void raftMakesNoUpdateWhenNothingIsAccepted() {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        PpoTrainer trainer = new PpoTrainer(policy, reference, null, config(Name.RAFT))) {
+      Map<String, float[]> before = weights(policy);
+      List<PpoTrainer.Response> rejected = new ArrayList<>();
+      for (PpoTrainer.Response r : batch(policy, Steps.none())) {
+        rejected.add(
+            new PpoTrainer.Response(
+                r.group(), r.prompt(), r.response(), r.oldLogProbs(), r.steps(), 0));
+      }
+      PpoTrainer.IterationResult result = trainer.iterate(rejected);
+      assertThat(result.updates()).isZero();
+      assertThat(result.policyLoss()).isNaN();
+      Map<String, float[]> after = weights(policy);
+      before.forEach((name, w) -> assertThat(after.get(name)).as(name).containsExactly(w));
+      assertThat(trainer.iterations()).isEqualTo(1);
     }
   }
 
@@ -128,6 +151,20 @@ class PpoTrainerTest {
   }
 
   @Test
+  void raftReplaysEarlierAcceptedResponsesAndResumesWithThem(@TempDir Path dir) throws Exception {
+    Map<String, float[]> straight = raft(8, 0, 4, null, null, null).weights();
+    Map<String, float[]> withoutReplay = raft(0, 0, 4, null, null, null).weights();
+    Path save = dir.resolve("save");
+    PpoTrainer.State state = raft(8, 0, 2, null, null, save).saved();
+    Map<String, float[]> resumed = raft(8, 2, 4, save, state, null).weights();
+
+    assertThat(save.resolve("replay.bin")).exists();
+    straight.forEach((name, w) -> assertThat(resumed.get(name)).as(name).containsExactly(w));
+    assertThat(straight.keySet())
+        .anyMatch(name -> !Arrays.equals(straight.get(name), withoutReplay.get(name)));
+  }
+
+  @Test
   void criticPresenceMustMatchTheAlgorithm() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42)) {
@@ -161,6 +198,53 @@ class PpoTrainerTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The policy after raft iterations {@code from} to {@code to} (exclusive) with a replay buffer of
+   * {@code replaySize}, first restored from {@code restore} when given, then saved into {@code
+   * save} when given.
+   */
+  private static Trained raft(
+      int replaySize, int from, int to, Path restore, PpoTrainer.State state, Path save)
+      throws IOException {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        PpoTrainer trainer =
+            new PpoTrainer(policy, reference, null, config(Name.RAFT, false, replaySize))) {
+      if (restore != null) {
+        trainer.restore(restore, state);
+      }
+      for (int i = from; i < to; i++) {
+        trainer.iterate(raftBatch(policy, i));
+      }
+      return new Trained(weights(policy), save == null ? null : trainer.save(save));
+    }
+  }
+
+  /**
+   * Two groups of four whose accepted response changes with the iteration (so that what is replayed
+   * matters): per group, the accepted response twice (one after deduplication) and a rejected one
+   * twice.
+   */
+  private static List<PpoTrainer.Response> raftBatch(TransformerModel policy, int iteration) {
+    int[] accepted = {3 + iteration % 3, 0};
+    int[] rejected = {7, 0};
+    List<PpoTrainer.Response> batch = new ArrayList<>();
+    for (int group = 0; group < 2; group++) {
+      for (int k = 0; k < 4; k++) {
+        int[] response = k < 2 ? accepted : rejected;
+        batch.add(
+            new PpoTrainer.Response(
+                group,
+                PROMPT,
+                response,
+                tokenLogProbs(policy, response),
+                Steps.none(),
+                k < 2 ? 1 : 0));
+      }
+    }
+    return batch;
   }
 
   private static Map<String, float[]> weights(TransformerModel policy) {
@@ -209,14 +293,14 @@ class PpoTrainerTest {
   }
 
   private static PpoTrainer.Config config(Name name) {
-    return config(name, false);
+    return config(name, false, 0);
   }
 
   private static PpoTrainer.Config adaptiveKl() {
-    return config(Name.PPO, true);
+    return config(Name.PPO, true, 0);
   }
 
-  private static PpoTrainer.Config config(Name name, boolean adaptiveKl) {
+  private static PpoTrainer.Config config(Name name, boolean adaptiveKl, int replaySize) {
     AlgorithmConfig algorithm =
         new AlgorithmConfig(
             name,
@@ -236,7 +320,8 @@ class PpoTrainerTest {
             0.0,
             true,
             MacroActions.NONE,
-            5);
+            5,
+            replaySize);
     return new PpoTrainer.Config(algorithm, 1.0, 3, 42, 0);
   }
 }
