@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,15 @@ import picocli.CommandLine.Spec;
       "policy's own accuracy). A variant is ALGORITHM[-process|-outcome][-lagN]: ppo, grpo,",
       "rloo, reinforce_pp or raft; -process adds the PRM's step rewards (reward.step_weight, or 0.5",
       "when it is 0), otherwise rewards are outcome only; -lagN sets rollout.max_staleness to",
-      "N. Each variant is a run of its own, <run.id or compare-<time>>-<variant>."
+      "N; --set gives one variant settings of its own. Each variant is a run of its own,",
+      "<run.id or compare-<time>>-<variant>."
     },
     mixinStandardHelpOptions = true)
 final class CompareCommand implements Callable<Integer> {
   private static final Pattern VARIANT =
       Pattern.compile("(ppo|grpo|rloo|reinforce_pp|raft)(-process|-outcome)?(-lag(\\d+))?");
+
+  private static final Pattern SETTING = Pattern.compile("([^:]+):([^=]+)=(.*)");
 
   @Mixin ConfigSource source;
   @Mixin EmbeddedClusterOptions cluster;
@@ -57,6 +61,14 @@ final class CompareCommand implements Callable<Integer> {
       description = "Variants to train (default: ${DEFAULT-VALUE}).",
       defaultValue = "ppo-process,ppo-outcome,grpo,grpo-process,ppo-process-lag1")
   List<String> variants;
+
+  @Option(
+      names = "--set",
+      paramLabel = "VARIANT:KEY=VALUE",
+      description =
+          "A configuration override for one variant only, e.g. raft:algorithm.actor_lr=1e-4"
+              + " (algorithms differ in the settings they survive); repeatable.")
+  List<String> variantSettings = new ArrayList<>();
 
   @Option(
       names = "--checkpoint",
@@ -98,6 +110,22 @@ final class CompareCommand implements Callable<Integer> {
     Map<String, Map<String, String>> plans = new LinkedHashMap<>();
     for (String variant : variants) {
       plans.put(variant, overrides(variant, base));
+    }
+    for (String setting : variantSettings) {
+      Matcher m = SETTING.matcher(setting);
+      if (!m.matches() || !plans.containsKey(m.group(1))) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "Invalid value '"
+                + setting
+                + "' for --set: must be VARIANT:KEY=VALUE with VARIANT one of --algorithms ("
+                + String.join(", ", plans.keySet())
+                + ")");
+      }
+      plans.get(m.group(1)).put(m.group(2), m.group(3));
+    }
+    for (Map<String, String> plan : plans.values()) {
+      load(plan); // every variant's configuration is checked before the first one trains
     }
     String policy =
         LatestRun.policy(base, checkpoint)

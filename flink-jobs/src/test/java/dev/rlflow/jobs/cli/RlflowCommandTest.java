@@ -84,6 +84,14 @@ class RlflowCommandTest {
     assertThat(badVariant.err())
         .contains("Invalid value 'dpo-process' for --algorithms")
         .contains("ALGORITHM[-process|-outcome][-lagN]");
+    CliRun badSetting =
+        CliRun.of(
+            "compare", QUICKSTART, "--algorithms", "ppo,raft", "--set", "grpo:algorithm.epochs=2");
+    assertThat(badSetting.exitCode()).isEqualTo(2);
+    assertThat(badSetting.err())
+        .contains(
+            "Invalid value 'grpo:algorithm.epochs=2' for --set: must be VARIANT:KEY=VALUE with"
+                + " VARIANT one of --algorithms (ppo, raft)");
     CliRun prmWithoutSelection = CliRun.of("eval", QUICKSTART, "--prm", "soft=/tmp/x");
     assertThat(prmWithoutSelection.exitCode()).isEqualTo(2);
     assertThat(prmWithoutSelection.err()).contains("--prm and --json apply to --selection only");

@@ -152,7 +152,10 @@ class RlhfITCase {
         .wallSeconds();
   }
 
-  /** {@code rlflow compare}: two outcome-only variants, one with a lag, and the JSON of both. */
+  /**
+   * {@code rlflow compare}: two outcome-only variants, one with a lag and a learning rate of its
+   * own, and the JSON of both.
+   */
   @Test
   void compareTrainsEachVariantFromTheSamePolicy() throws Exception {
     Path yaml = out.resolve("compare.yaml");
@@ -165,6 +168,8 @@ class RlhfITCase {
             "--no-web-ui",
             "--algorithms",
             "grpo,rloo-lag1",
+            "--set",
+            "rloo-lag1:algorithm.actor_lr=0.002",
             "--checkpoint",
             sft,
             "--json",
@@ -182,6 +187,11 @@ class RlhfITCase {
       assertThat(variant.get("train_tokens_per_s").asDouble()).isPositive();
     }
     assertThat(out.resolve("cmp-rloo-lag1/summary.json")).exists();
+    // --set reached its variant alone
+    assertThat(Files.readString(out.resolve("cmp-rloo-lag1/config.yaml")))
+        .contains("actor_lr: 0.002");
+    assertThat(Files.readString(out.resolve("cmp-grpo/config.yaml")))
+        .doesNotContain("actor_lr: 0.002");
   }
 
   /**
