@@ -434,10 +434,9 @@ public final class PpoTrainer implements AutoCloseable {
         NDArray old = layout(batch, mb, i -> experiences.get(i).logProbs(), shape, scope);
         NDArray adv = layout(batch, mb, i -> estimates.get(i).advantages(), shape, scope);
         // raft's loss is the mean over the accepted tokens alone, not diluted by the rest
+        boolean raft = algorithm.name() == AlgorithmConfig.Name.RAFT;
         NDArray mask =
-            algorithm.name() == AlgorithmConfig.Name.RAFT
-                ? sb.mask().mul(adv.gt(0).toType(sb.mask().getDataType(), false))
-                : sb.mask();
+            raft ? sb.mask().mul(adv.gt(0).toType(sb.mask().getDataType(), false)) : sb.mask();
         double loss;
         double entropy;
         PpoLoss.Policy p;
@@ -446,10 +445,7 @@ public final class PpoTrainer implements AutoCloseable {
           NDArray logProbs = SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg();
           p = PpoLoss.policy(logProbs, old, adv, mask, algorithm.clipRatio());
           NDArray ent = PpoLoss.entropy(logits, mask);
-          NDArray objective =
-              algorithm.name() == AlgorithmConfig.Name.RAFT
-                  ? PpoLoss.likelihood(logProbs, mask)
-                  : p.loss();
+          NDArray objective = raft ? PpoLoss.likelihood(logProbs, mask) : p.loss();
           NDArray total = objective;
           if (algorithm.entropyCoef() > 0) {
             total = total.sub(ent.mul(scope.full(new Shape(), (float) algorithm.entropyCoef())));

@@ -50,10 +50,6 @@ final class ReplayBuffer {
     return entries.get(random.nextInt(entries.size()));
   }
 
-  int size() {
-    return entries.size();
-  }
-
   boolean isEmpty() {
     return entries.isEmpty();
   }
