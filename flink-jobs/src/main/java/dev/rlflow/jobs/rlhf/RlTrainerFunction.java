@@ -306,7 +306,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             result.valueLoss(),
             (double) tokens / n,
             tokens / Math.max(batch.generationSeconds(), 1e-9),
-            tokens * config.algorithm().epochs() / Math.max(trainSeconds, 1e-9),
+            result.tokens() / Math.max(trainSeconds, 1e-9),
             batch.generationSeconds(),
             batch.waitSeconds(),
             batch.rewardSeconds(),

@@ -64,9 +64,10 @@ class PpoTrainerTest {
         last = trainer.iterate(batch(policy, Steps.none()));
       }
       assertThat(logProb(policy, GOOD)).isGreaterThan(before + 0.5);
-      // 2 epochs x (8 responses / minibatches of 4); raft's minibatches hold its 4 accepted ones
+      // 2 epochs x (8 responses / minibatches of 4); raft trains on its accepted responses alone,
+      // GOOD once per prompt: 2 responses of 2 tokens, one minibatch
       assertThat(last.updates()).isEqualTo(name == Name.RAFT ? 2 : 4);
-      assertThat(last.tokens()).isEqualTo(16);
+      assertThat(last.tokens()).isEqualTo(name == Name.RAFT ? 2 * 4 : 2 * 16);
       assertThat(last.kl()).isNotZero(); // moved away from the reference
       assertThat(Double.isNaN(last.valueLoss())).isEqualTo(name != Name.PPO);
       assertThat(trainer.iterations()).isEqualTo(15);
