@@ -18,17 +18,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rlflow quickstart}: the main pipeline on the embedded default ({@code
- * conf/quickstart.yaml}), from a fresh policy to RL with process rewards and its control.
+ * conf/quickstart.yaml}), from a fresh policy through process labels and a PRM to RL and its
+ * control.
  */
 @Command(
     name = "quickstart",
     description = {
       "Run the main pipeline on the embedded default.",
       "Uses conf/quickstart.yaml (CPU, Flink MiniCluster, outputs under runs/).",
-      "Stages: sft (warm start of a tiny policy on 4000 arith demonstrations), eval",
+      "Stages: sft (warm start of a tiny policy on 1000 arith demonstrations), eval",
       "(held-out accuracy, per chain length), prm-collect (OmegaPRM process labels), prm-train",
-      "(a process reward model on those labels), rl (PPO with the PRM's step rewards on fresh",
-      "problems), eval of the RL policy, control (continued SFT for RL's wall time) and its",
+      "(a process reward model on those labels), rl (algorithm.name, raft by default: its",
+      "verified solutions of fresh problems; the PRM's step rewards with reward.step_weight > 0),",
+      "eval of the RL policy, control (continued SFT for RL's wall time) and its",
       "eval, then the run report: accuracy before and after RL beside the control, reward and",
       "KL curves."
     },
