@@ -147,6 +147,7 @@ public final class PpoTrainer implements AutoCloseable {
   private static final String CRITIC_OPTIMIZER = "critic-optimizer.safetensors";
   private static final String REPLAY = "replay.bin";
 
+  private final boolean raft; // trains on accepted responses alone, by likelihood
   private final ReplayBuffer replay; // raft's earlier accepted responses; null without replay
   private KlController kl;
   private long iterations;
@@ -178,6 +179,7 @@ public final class PpoTrainer implements AutoCloseable {
             : new GuardedUpdate(
                 critic.manager(), hp, config.maxGradNorm(), config.maxConsecutiveSkips());
     this.kl = KlController.of(config.algorithm());
+    this.raft = config.algorithm().name() == AlgorithmConfig.Name.RAFT;
     int replaySize = config.algorithm().replaySize();
     this.replay = replaySize > 0 ? new ReplayBuffer(replaySize) : null;
   }
@@ -188,7 +190,6 @@ public final class PpoTrainer implements AutoCloseable {
       throw new IllegalArgumentException("An RL iteration needs at least one response");
     }
     AlgorithmConfig algorithm = config.algorithm();
-    boolean raft = algorithm.name() == AlgorithmConfig.Name.RAFT;
     // raft learns from its accepted responses alone, so only they need the reference's forward
     // pass (a third of an iteration's time when all 4 samples of 64 prompts are scored).
     List<Response> batch = raft ? accepted(sampled) : sampled;
@@ -236,7 +237,7 @@ public final class PpoTrainer implements AutoCloseable {
     }
     List<ReplayBuffer.Entry> fresh = new ArrayList<>();
     if (replay != null) {
-      for (int i : order) {
+      for (int i = 0; i < batch.size(); i++) {
         fresh.add(new ReplayBuffer.Entry(batch.get(i), ref[i], estimates.get(i).advantages()));
       }
     }
@@ -454,7 +455,6 @@ public final class PpoTrainer implements AutoCloseable {
         NDArray old = layout(batch, mb, i -> experiences.get(i).logProbs(), shape, scope);
         NDArray adv = layout(batch, mb, i -> estimates.get(i).advantages(), shape, scope);
         // raft's loss is the mean over the accepted tokens alone, not diluted by the rest
-        boolean raft = algorithm.name() == AlgorithmConfig.Name.RAFT;
         NDArray mask =
             raft ? sb.mask().mul(adv.gt(0).toType(sb.mask().getDataType(), false)) : sb.mask();
         double loss;
