@@ -13,6 +13,8 @@ import java.util.List;
  * @param klPlacement whether KL enters the reward or the loss
  * @param adaptiveKl adapt klCoef toward klTarget (Ziegler et al. 2019)
  * @param klTarget the KL the adaptive controller steers toward
+ * @param klHorizon responses over which the adaptive controller's error moves klCoef by about that
+ *     fraction
  * @param gamma GAE discount
  * @param lambda GAE lambda
  * @param epochs passes over one batch of rollouts
@@ -35,6 +37,7 @@ public record AlgorithmConfig(
     KlPlacement klPlacement,
     boolean adaptiveKl,
     double klTarget,
+    double klHorizon,
     double gamma,
     double lambda,
     int epochs,
@@ -161,6 +164,14 @@ public record AlgorithmConfig(
           6.0,
           Rule.above(0.0),
           "Target KL per response for the adaptive controller.");
+  static final ConfigOption<Double> KL_HORIZON =
+      ConfigOption.of(
+          "algorithm.kl_horizon",
+          ValueType.DOUBLE,
+          10_000.0,
+          Rule.above(0.0),
+          "Responses over which the adaptive controller's clipped error e (|e| <= 0.2) moves"
+              + " kl_coef by a factor of about 1 + e (Ziegler et al. 2019).");
   static final ConfigOption<Double> GAMMA =
       ConfigOption.of(
           "algorithm.gamma", ValueType.DOUBLE, 1.0, Rule.between(0.0, 1.0), "GAE discount.");
@@ -243,6 +254,7 @@ public record AlgorithmConfig(
           KL_PLACEMENT,
           ADAPTIVE_KL,
           KL_TARGET,
+          KL_HORIZON,
           GAMMA,
           LAMBDA,
           EPOCHS,
@@ -265,6 +277,7 @@ public record AlgorithmConfig(
         v.get(KL_PLACEMENT),
         v.get(ADAPTIVE_KL),
         v.get(KL_TARGET),
+        v.get(KL_HORIZON),
         v.get(GAMMA),
         v.get(LAMBDA),
         v.get(EPOCHS),

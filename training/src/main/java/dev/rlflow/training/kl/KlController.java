@@ -9,12 +9,6 @@ import dev.rlflow.core.config.AlgorithmConfig;
  */
 public sealed interface KlController {
 
-  /**
-   * Ziegler et al.'s horizon, in responses: with the error clipped to 0.2, the adaptive coefficient
-   * changes by at most about 20 % per 10,000 responses.
-   */
-  double DEFAULT_HORIZON = 10_000;
-
   /** beta for the next batch. */
   double coef();
 
@@ -31,13 +25,13 @@ public sealed interface KlController {
   KlController withCoef(double coef);
 
   /**
-   * The controller a run configures: {@link Adaptive} toward {@code algorithm.kl_target} with the
-   * {@link #DEFAULT_HORIZON} when {@code algorithm.adaptive_kl}, else {@link Fixed}, both starting
-   * at {@code algorithm.kl_coef}.
+   * The controller a run configures: {@link Adaptive} toward {@code algorithm.kl_target} over
+   * {@code algorithm.kl_horizon} responses when {@code algorithm.adaptive_kl}, else {@link Fixed},
+   * both starting at {@code algorithm.kl_coef}.
    */
   static KlController of(AlgorithmConfig config) {
     return config.adaptiveKl()
-        ? new Adaptive(config.klCoef(), config.klTarget(), DEFAULT_HORIZON)
+        ? new Adaptive(config.klCoef(), config.klTarget(), config.klHorizon())
         : new Fixed(config.klCoef());
   }
 

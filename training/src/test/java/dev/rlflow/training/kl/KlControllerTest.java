@@ -41,8 +41,7 @@ class KlControllerTest {
 
   @Test
   void configChoosesTheController() {
-    assertThat(KlController.of(config(true)))
-        .isEqualTo(new KlController.Adaptive(0.05, 6.0, KlController.DEFAULT_HORIZON));
+    assertThat(KlController.of(config(true))).isEqualTo(new KlController.Adaptive(0.05, 6.0, 500));
     assertThat(KlController.of(config(false))).isEqualTo(new KlController.Fixed(0.05));
   }
 
@@ -69,6 +68,7 @@ class KlControllerTest {
         AlgorithmConfig.KlPlacement.AUTO,
         adaptive,
         6.0,
+        500,
         1.0,
         0.95,
         2,

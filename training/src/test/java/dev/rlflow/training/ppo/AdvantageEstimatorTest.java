@@ -338,6 +338,7 @@ class AdvantageEstimatorTest {
             placement,
             false,
             6.0,
+            10_000,
             1.0,
             0.95,
             2,

@@ -312,6 +312,7 @@ class PpoTrainerTest {
             KlPlacement.AUTO,
             adaptiveKl,
             0.001,
+            10_000,
             1.0,
             0.95,
             2,

@@ -128,6 +128,24 @@ class SftTrainerTest {
   }
 
   @Test
+  void microBatchesGroupExamplesOfSimilarLength() {
+    List<SftExample> examples = arith(7, 5);
+    List<List<SftExample>> parts = SftTrainer.split(examples, 3);
+
+    assertThat(parts).extracting(List::size).containsExactly(3, 2, 2);
+    List<SftExample> joined = parts.stream().flatMap(List::stream).toList();
+    assertThat(joined).containsExactlyInAnyOrderElementsOf(examples);
+    assertThat(joined)
+        .extracting(SftExample::length)
+        .as("each part pads only to its own longest example")
+        .isSorted();
+    assertThat(joined.get(0).length())
+        .as("the arith examples differ in length")
+        .isLessThan(joined.get(6).length());
+    assertThat(SftTrainer.split(examples, 1)).containsExactly(examples);
+  }
+
+  @Test
   void nanWeightSkipsUpdatesThenThrows() {
     List<SftExample> examples = arith(4, 5);
     SftTrainer.Config config =
