@@ -51,7 +51,8 @@ public record SftConfig(
           ValueType.INT,
           1,
           Rule.atLeast(1),
-          "Gradient accumulation: micro-batches per update (bounds activation memory).");
+          "Gradient accumulation: micro-batches per update (bounds activation memory), each of"
+              + " examples of similar length so that less of it is padding.");
   static final ConfigOption<Double> LR =
       ConfigOption.of("sft.lr", ValueType.DOUBLE, 2e-3, Rule.above(0.0), "Peak learning rate.");
   static final ConfigOption<Integer> WARMUP_UPDATES =

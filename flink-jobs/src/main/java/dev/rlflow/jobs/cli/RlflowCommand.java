@@ -57,10 +57,17 @@ public final class RlflowCommand implements Runnable {
     System.exit(code);
   }
 
+  /** Columns of the usage help. */
+  static final int HELP_WIDTH = 100;
+
   /** The configured command line, for the launcher and for tests. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new RlflowCommand());
     cli.setExecutionExceptionHandler(RlflowCommand::handle);
+    // The commands' descriptions are written as lines of up to 100 characters; picocli's default
+    // width of 80 would wrap each of them mid-sentence. Set after the subcommands are registered,
+    // so it reaches all of them.
+    cli.setUsageHelpWidth(HELP_WIDTH);
     return cli;
   }
 

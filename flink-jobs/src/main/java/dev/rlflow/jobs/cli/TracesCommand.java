@@ -33,8 +33,8 @@ final class TracesCommand {
         "Print process labels as JSON, one line each, with the Avro field names.",
         "--dir: the finished Avro files under a directory (a path or FileSystem URI), oldest"
             + " first.",
-        "--kafka: a topic's committed records; new ones only unless --from-beginning, and until"
-            + " interrupted unless --max."
+        "--kafka: a topic's committed records; new ones only unless --from-beginning,",
+        "and until interrupted unless --max."
       },
       mixinStandardHelpOptions = true)
   static final class Tail implements Callable<Integer> {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class RlflowCommandTest {
   private static final String QUICKSTART = Path.of("..", "conf", "quickstart.yaml").toString();
@@ -49,6 +52,24 @@ class RlflowCommandTest {
       assertThat(run.exitCode()).as(String.join(" ", command)).isZero();
       assertThat(run.out()).contains("Usage: rlflow " + command[0]);
     }
+  }
+
+  @Test
+  void descriptionLinesFitTheHelpWidthAndPrintWhole() {
+    List<CommandLine> commands = new ArrayList<>(List.of(RlflowCommand.commandLine()));
+    for (int i = 0; i < commands.size(); i++) {
+      CommandLine command = commands.get(i);
+      commands.addAll(command.getSubcommands().values());
+      for (String line : command.getCommandSpec().usageMessage().description()) {
+        assertThat(line.length())
+            .as("%s: \"%s\"", command.getCommandName(), line)
+            .isLessThanOrEqualTo(RlflowCommand.HELP_WIDTH);
+      }
+    }
+    assertThat(CliRun.of("compare", "--help").out())
+        .contains(
+            "\nrloo, reinforce_pp or raft; -process adds the PRM's step rewards (reward.step_weight,"
+                + " or 0.5\n");
   }
 
   @Test
