@@ -29,11 +29,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * One RL iteration on a batch of scored responses (ALGORITHMS.md §3–§4): reference log-probs and
@@ -332,14 +335,16 @@ public final class PpoTrainer implements AutoCloseable {
    */
   private static List<Response> accepted(List<Response> batch) {
     List<Response> accepted = new ArrayList<>();
+    Set<List<Integer>> seen = new HashSet<>(); // (group, response tokens...)
     for (Response r : batch) {
       boolean any =
           Arrays.stream(Raft.advantages(r.outcome(), r.steps(), r.response().length))
               .anyMatch(a -> a > 0);
-      boolean seen =
-          accepted.stream()
-              .anyMatch(o -> o.group() == r.group() && Arrays.equals(o.response(), r.response()));
-      if (any && !seen) {
+      if (any
+          && seen.add(
+              IntStream.concat(IntStream.of(r.group()), Arrays.stream(r.response()))
+                  .boxed()
+                  .toList())) {
         accepted.add(r);
       }
     }
