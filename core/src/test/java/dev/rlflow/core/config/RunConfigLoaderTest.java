@@ -91,6 +91,8 @@ class RunConfigLoaderTest {
         .containsExactly("Invalid value 0 for omega_prm.temperature: must be > 0");
     assertThat(problems("algorithm: {clip_ratio: 1.5}"))
         .containsExactly("Invalid value 1.5 for algorithm.clip_ratio: must be in [0, 1]");
+    assertThat(problems("algorithm: {adaptive_kl: true, kl_horizon: 0}"))
+        .containsExactly("Invalid value 0 for algorithm.kl_horizon: must be > 0");
     assertThat(problems("run: {id: 'my run'}"))
         .containsExactly(
             "Invalid value my run for run.id: must be 1-128 letters, digits, '.', '_' or '-',"
