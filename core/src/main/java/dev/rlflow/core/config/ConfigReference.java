@@ -6,12 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The configuration reference in Markdown, generated from the declarations, and kept in the README
- * between two marker lines (a test fails when they drift apart).
+ * The configuration reference in Markdown, generated from the declarations, and kept in
+ * docs/configuration.md between two marker lines (a test fails when they drift apart).
  */
 public final class ConfigReference {
   static final String BEGIN =
-      "<!-- config-reference:begin (generated: ./rlflow config reference --update README.md) -->";
+      "<!-- config-reference:begin (generated: ./rlflow config reference --update"
+          + " docs/configuration.md) -->";
   static final String END = "<!-- config-reference:end -->";
 
   private ConfigReference() {}
@@ -47,25 +48,25 @@ public final class ConfigReference {
     return BEGIN + "\n\n" + markdown() + END;
   }
 
-  /** The README's current reference block, or null when the markers are missing. */
-  public static String extract(String readme) {
-    int begin = readme.indexOf(BEGIN);
-    int end = readme.indexOf(END);
-    return begin < 0 || end < begin ? null : readme.substring(begin, end + END.length());
+  /** The document's current reference block, or null when the markers are missing. */
+  public static String extract(String document) {
+    int begin = document.indexOf(BEGIN);
+    int end = document.indexOf(END);
+    return begin < 0 || end < begin ? null : document.substring(begin, end + END.length());
   }
 
-  /** Rewrites the block in {@code readme}; returns true when the file changed. */
-  public static boolean update(Path readme) throws IOException {
-    String text = Files.readString(readme, StandardCharsets.UTF_8);
+  /** Rewrites the block in {@code document}; returns true when the file changed. */
+  public static boolean update(Path document) throws IOException {
+    String text = Files.readString(document, StandardCharsets.UTF_8);
     String current = extract(text);
     if (current == null) {
-      throw new IOException(readme + " has no line " + BEGIN + " followed by " + END);
+      throw new IOException(document + " has no line " + BEGIN + " followed by " + END);
     }
     String updated = text.replace(current, block());
     if (updated.equals(text)) {
       return false;
     }
-    Files.writeString(readme, updated, StandardCharsets.UTF_8);
+    Files.writeString(document, updated, StandardCharsets.UTF_8);
     return true;
   }
 

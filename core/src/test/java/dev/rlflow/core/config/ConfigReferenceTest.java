@@ -12,12 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigReferenceTest {
 
   @Test
-  void readmeReferenceIsInSyncWithTheDeclarations() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    assertThat(ConfigReference.extract(readme))
+  void docsReferenceIsInSyncWithTheDeclarations() throws IOException {
+    String document =
+        Files.readString(Path.of("..", "docs", "configuration.md"), StandardCharsets.UTF_8);
+    assertThat(ConfigReference.extract(document))
         .as(
-            "README.md configuration reference is stale: run ./rlflow config reference --update"
-                + " README.md")
+            "docs/configuration.md is stale: run ./rlflow config reference --update"
+                + " docs/configuration.md")
         .isEqualTo(ConfigReference.block());
   }
 
@@ -36,13 +37,13 @@ class ConfigReferenceTest {
 
   @Test
   void updateRewritesOnlyTheBlock(@TempDir Path dir) throws IOException {
-    Path readme = dir.resolve("README.md");
+    Path document = dir.resolve("configuration.md");
     Files.writeString(
-        readme, "# x\n" + ConfigReference.BEGIN + "\nold\n" + ConfigReference.END + "\ntail\n");
-    assertThat(ConfigReference.update(readme)).isTrue();
-    String text = Files.readString(readme);
+        document, "# x\n" + ConfigReference.BEGIN + "\nold\n" + ConfigReference.END + "\ntail\n");
+    assertThat(ConfigReference.update(document)).isTrue();
+    String text = Files.readString(document);
     assertThat(text).startsWith("# x\n").endsWith("\ntail\n");
     assertThat(ConfigReference.extract(text)).isEqualTo(ConfigReference.block());
-    assertThat(ConfigReference.update(readme)).isFalse();
+    assertThat(ConfigReference.update(document)).isFalse();
   }
 }

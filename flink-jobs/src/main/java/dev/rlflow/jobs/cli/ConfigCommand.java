@@ -43,27 +43,30 @@ final class ConfigCommand {
 
   @Command(
       name = "reference",
-      description = "Print every configuration key as Markdown, or update a README's copy.",
+      description = {
+        "Print every configuration key as Markdown, or update the copy in a Markdown file",
+        "(docs/configuration.md: ./rlflow config reference --update docs/configuration.md)."
+      },
       mixinStandardHelpOptions = true)
   static final class Reference implements Callable<Integer> {
     @Option(
         names = "--update",
-        paramLabel = "README",
+        paramLabel = "FILE",
         description = "Rewrite the reference between the config-reference markers of this file.")
-    Path readme;
+    Path file;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      if (readme == null) {
+      if (file == null) {
         out.print(ConfigReference.markdown());
       } else {
         out.println(
-            ConfigReference.update(readme)
-                ? "Updated the configuration reference in " + readme
-                : readme + " is up to date");
+            ConfigReference.update(file)
+                ? "Updated the configuration reference in " + file
+                : file + " is up to date");
       }
       out.flush();
       return 0;
