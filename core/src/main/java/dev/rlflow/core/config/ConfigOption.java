@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One declaration per configuration key: its dotted path, type, default, rule and documentation.
- * The configuration reference in the README is generated from these declarations.
+ * The configuration reference in docs/configuration.md is generated from these declarations.
  *
  * @param key the dotted YAML path, e.g. {@code rollout.samples_per_prompt}
  * @param type how the value is read and printed

@@ -43,7 +43,7 @@ public final class ConfigReference {
     return sb.toString();
   }
 
-  /** The reference block as it stands in a README, markers included. */
+  /** The reference block as it stands in docs/configuration.md, markers included. */
   public static String block() {
     return BEGIN + "\n\n" + markdown() + END;
   }
