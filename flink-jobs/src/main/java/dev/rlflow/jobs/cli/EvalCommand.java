@@ -1,8 +1,8 @@
 package dev.rlflow.jobs.cli;
 
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.eval.SelectionTable;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.SelectionTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;

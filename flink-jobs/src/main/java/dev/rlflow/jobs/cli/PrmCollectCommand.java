@@ -2,7 +2,7 @@ package dev.rlflow.jobs.cli;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.LabelCollection;
+import dev.rlflow.jobs.prm.LabelCollection;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;

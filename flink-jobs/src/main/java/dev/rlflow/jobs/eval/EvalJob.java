@@ -1,7 +1,6 @@
 package dev.rlflow.jobs.eval;
 
 import dev.rlflow.core.config.RunConfig;
-import dev.rlflow.jobs.report.EvalResult;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;

@@ -1,7 +1,6 @@
 package dev.rlflow.jobs.eval;
 
 import dev.rlflow.core.config.RunConfig;
-import dev.rlflow.jobs.report.SelectionTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;

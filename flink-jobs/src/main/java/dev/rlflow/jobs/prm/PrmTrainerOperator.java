@@ -9,7 +9,6 @@ import dev.rlflow.core.config.TaskConfig;
 import dev.rlflow.core.label.ProcessLabel;
 import dev.rlflow.core.task.arith.ArithProblem;
 import dev.rlflow.core.task.arith.StepChecker;
-import dev.rlflow.jobs.report.PrmEval;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.sft.TrainingMetric;
 import dev.rlflow.jobs.task.BatchOrder;

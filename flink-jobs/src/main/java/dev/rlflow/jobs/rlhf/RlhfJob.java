@@ -3,7 +3,7 @@ package dev.rlflow.jobs.rlhf;
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.task.dataset.DeadLetter;
-import dev.rlflow.jobs.report.MetricsTable;
+import dev.rlflow.jobs.run.MetricsTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;

@@ -3,7 +3,7 @@ package dev.rlflow.jobs.sft;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.core.config.SftConfig;
-import dev.rlflow.jobs.report.MetricsTable;
+import dev.rlflow.jobs.run.MetricsTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,6 +2,9 @@ package dev.rlflow.jobs.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rlflow.jobs.eval.EvalResult;
+import dev.rlflow.jobs.run.MetricsTable;
+import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.eval;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;

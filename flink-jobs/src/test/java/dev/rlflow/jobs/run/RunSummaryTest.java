@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,7 +55,8 @@ class RunSummaryTest {
     summary().write(new Path(file.toUri()));
 
     JsonNode json = new ObjectMapper().readTree(Files.readString(file));
-    assertThat(EvalResultTest.fieldNames(json))
+    assertThat(json.fieldNames())
+        .toIterable()
         .containsExactly(
             "run_id",
             "config_hash",
@@ -67,7 +68,8 @@ class RunSummaryTest {
     assertThat(json.get("weights_sha256").asText()).isEqualTo(SHA);
     assertThat(json.get("sft_accuracy").asDouble()).isEqualTo(0.625);
     assertThat(json.get("wall_seconds").asDouble()).isEqualTo(1234.5);
-    assertThat(EvalResultTest.fieldNames(json.get("stages").get(0)))
+    assertThat(json.get("stages").get(0).fieldNames())
+        .toIterable()
         .containsExactly("name", "wall_seconds", "accuracy", "loss");
     assertThat(json.get("stages").get(1).get("name").asText()).isEqualTo("prm-collect");
   }

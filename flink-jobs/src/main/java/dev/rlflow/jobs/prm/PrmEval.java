@@ -1,6 +1,7 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.prm;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.rlflow.jobs.run.RunFiles;
 import dev.rlflow.reward.prm.ScoreStack;
 import java.io.IOException;
 import org.apache.flink.core.fs.Path;

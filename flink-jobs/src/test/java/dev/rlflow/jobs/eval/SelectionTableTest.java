@@ -1,10 +1,8 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rlflow.core.config.RewardConfig.Aggregation;
-import dev.rlflow.jobs.eval.SelectionResult;
-import dev.rlflow.jobs.eval.SelectionSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

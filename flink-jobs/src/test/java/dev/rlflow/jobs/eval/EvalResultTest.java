@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rlflow.jobs.report.EvalResult.ChainLength;
-import dev.rlflow.jobs.report.EvalResult.ProblemOutcome;
+import dev.rlflow.jobs.eval.EvalResult.ChainLength;
+import dev.rlflow.jobs.eval.EvalResult.ProblemOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;

@@ -1,7 +1,8 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.prm;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlflow.jobs.run.RunFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;

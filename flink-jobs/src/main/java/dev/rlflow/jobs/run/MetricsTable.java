@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.run;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.eval;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.rlflow.jobs.run.RunFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.run;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,12 +15,12 @@ import org.apache.flink.core.fs.Path;
  * Whole-file reads and replacements of the small files in a run directory, on any filesystem Flink
  * can write.
  */
-final class RunFiles {
+public final class RunFiles {
   /**
    * Reads and writes the run's JSON files: indented, unknown keys ignored (a newer writer may add
    * some), but every key a record declares must be present and non-null where it is a number.
    */
-  static final ObjectMapper JSON =
+  public static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -36,7 +36,7 @@ final class RunFiles {
    * <p>A local rename replaces the target atomically; a filesystem whose rename refuses an existing
    * target (HDFS) gets delete-then-rename, where a reader may briefly find no file at all.
    */
-  static void replace(Path file, byte[] content) throws IOException {
+  public static void replace(Path file, byte[] content) throws IOException {
     FileSystem fs = file.getFileSystem();
     Path parent = file.getParent();
     if (parent != null && !fs.exists(parent) && !fs.mkdirs(parent)) {
@@ -57,7 +57,7 @@ final class RunFiles {
   }
 
   /** The file's bytes, or empty when there is no such file. */
-  static Optional<byte[]> readIfPresent(Path file) throws IOException {
+  private static Optional<byte[]> readIfPresent(Path file) throws IOException {
     FileSystem fs = file.getFileSystem();
     if (!fs.exists(file)) {
       return Optional.empty();
@@ -68,7 +68,7 @@ final class RunFiles {
   }
 
   /** The file's bytes; a missing file is an error naming it. */
-  static byte[] read(Path file) throws IOException {
+  public static byte[] read(Path file) throws IOException {
     return readIfPresent(file).orElseThrow(() -> new IOException("No such file: " + file));
   }
 }

@@ -1,9 +1,8 @@
-package dev.rlflow.jobs.report;
+package dev.rlflow.jobs.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlflow.core.config.RewardConfig.Aggregation;
-import dev.rlflow.jobs.eval.SelectionResult;
-import dev.rlflow.jobs.eval.SelectionSample;
+import dev.rlflow.jobs.run.RunFiles;
 import dev.rlflow.reward.prm.Selection;
 import dev.rlflow.reward.prm.StepAggregation;
 import java.io.IOException;
