@@ -9,6 +9,7 @@ import dev.rlflow.jobs.eval.PassAtK;
 import dev.rlflow.jobs.run.MetricsTable;
 import dev.rlflow.jobs.run.RunFiles;
 import dev.rlflow.jobs.run.RunSummary;
+import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.RunDirectory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -208,7 +210,7 @@ public final class ReportWriter {
       html.append("</tr>\n");
       for (RunSummary.Stage stage : stages) {
         html.append("<tr><td>")
-            .append(escape(stage.name()))
+            .append(escape(stage.name().key()))
             .append("</td><td>")
             .append(escape(duration(stage.wallSeconds())))
             .append("</td>");
@@ -253,27 +255,22 @@ public final class ReportWriter {
   private void reinforcement(
       StringBuilder html, Input<RunSummary> summary, Input<MetricsTable> metrics) {
     if (summary.value().isEmpty()
-        || summary.value().get().stages().stream().noneMatch(s -> s.name().equals("rl"))) {
+        || summary.value().get().stages().stream().noneMatch(s -> s.name() == StageName.RL)) {
       return;
     }
     html.append("<section id=\"rl\">\n<h2>Reinforcement learning</h2>\n")
         .append("<table>\n<tr><th>policy</th><th>held-out accuracy</th><th>step accuracy</th>")
         .append("<th>training time</th></tr>\n");
-    Map<String, RunSummary.Stage> byName = new LinkedHashMap<>();
+    Map<StageName, RunSummary.Stage> byName = new EnumMap<>(StageName.class);
     summary.value().get().stages().forEach(s -> byName.put(s.name(), s));
-    String[][] rows = {
-      {"before RL (SFT)", "eval", "sft"},
-      {"after RL", "eval_rl", "rl"},
-      {"control: continued SFT for RL's time", "eval_control", "control"}
-    };
-    for (String[] row : rows) {
-      RunSummary.Stage eval = byName.get(row[1]);
-      RunSummary.Stage trained = byName.get(row[2]);
+    for (PolicyRow row : PolicyRow.values()) {
+      RunSummary.Stage eval = byName.get(row.eval);
+      RunSummary.Stage trained = byName.get(row.trained);
       if (eval == null) {
         continue;
       }
       html.append("<tr><td>")
-          .append(escape(row[0]))
+          .append(escape(row.label))
           .append("</td><td>")
           .append(percent(eval.figures().getOrDefault("accuracy", Double.NaN)))
           .append("</td><td>")

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +53,7 @@ public record RunSummary(
     checkSeconds("wall_seconds", wallSeconds);
     stages = List.copyOf(stages);
     Objects.requireNonNull(weightsSha256, "weightsSha256");
-    Set<String> names = new HashSet<>();
+    Set<StageName> names = EnumSet.noneOf(StageName.class);
     for (Stage stage : stages) {
       if (!names.add(stage.name())) {
         throw new IllegalArgumentException(
@@ -70,17 +70,15 @@ public record RunSummary(
   /**
    * One stage of the run.
    *
-   * @param name the stage's name, e.g. {@code sft}
+   * @param name the stage's name, e.g. {@link StageName#SFT}
    * @param wallSeconds its wall time in seconds
    * @param figures its final figures by name, e.g. {@code accuracy}; NaN is allowed (a diverged
    *     loss)
    */
-  public record Stage(String name, double wallSeconds, Map<String, Double> figures) {
+  public record Stage(StageName name, double wallSeconds, Map<String, Double> figures) {
     /** Validates the stage and copies its figures. */
     public Stage {
-      if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("Invalid value '" + name + "' for stage name: blank");
-      }
+      Objects.requireNonNull(name, "name");
       checkSeconds(name + ".wall_seconds", wallSeconds);
       Map<String, Double> copy = new LinkedHashMap<>();
       for (Map.Entry<String, Double> e : figures.entrySet()) {
@@ -101,6 +99,13 @@ public record RunSummary(
     public OptionalDouble accuracy() {
       Double value = figures.get("accuracy");
       return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
+    }
+
+    /** This stage with {@code figure} set to {@code value}: replaced in place, or added last. */
+    public Stage withFigure(String figure, double value) {
+      Map<String, Double> more = new LinkedHashMap<>(figures);
+      more.put(figure, value);
+      return new Stage(name, wallSeconds, more);
     }
   }
 
@@ -129,13 +134,13 @@ public record RunSummary(
     root.put("config_hash", configHash);
     root.put("wall_seconds", wallSeconds);
     for (Stage stage : stages) {
-      stage.accuracy().ifPresent(a -> root.put(stage.name() + "_accuracy", a));
+      stage.accuracy().ifPresent(a -> root.put(stage.name().key() + "_accuracy", a));
     }
     weightsSha256.ifPresent(sha -> root.put("weights_sha256", sha));
     ArrayNode list = root.putArray("stages");
     for (Stage stage : stages) {
       ObjectNode node = list.addObject();
-      node.put("name", stage.name());
+      node.put("name", stage.name().key());
       node.put("wall_seconds", stage.wallSeconds());
       stage.figures().forEach(node::put);
     }
@@ -152,7 +157,7 @@ public record RunSummary(
       throw new IllegalArgumentException("stages must be an array");
     }
     for (JsonNode node : list) {
-      String name = text(node, "name");
+      StageName name = StageName.fromKey(text(node, "name"));
       Map<String, Double> figures = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> field : node.properties()) {
         if (!field.getKey().equals("name") && !field.getKey().equals("wall_seconds")) {

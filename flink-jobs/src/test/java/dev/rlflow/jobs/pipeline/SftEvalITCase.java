@@ -69,7 +69,7 @@ class SftEvalITCase {
         .isLessThan(metrics.rows().get(0).metrics().get("loss"));
     EvalResult trained = read(run.resolve("eval.json"));
     assertThat(trained.problems()).isEqualTo(24);
-    assertThat(summary.stages()).extracting(RunSummary.Stage::name).containsExactly("sft", "eval");
+    assertThat(summary.stages()).extracting(s -> s.name().key()).containsExactly("sft", "eval");
     assertThat(Files.readString(run.resolve("summary.json"))).contains("\"sft_accuracy\"");
     assertThat(run.resolve("report.html")).exists();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rlflow.jobs.eval.EvalResult;
 import dev.rlflow.jobs.run.MetricsTable;
 import dev.rlflow.jobs.run.RunSummary;
+import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,10 @@ class ReportWriterTest {
     return new RunDirectory("run-1", new Path(dir.toUri()));
   }
 
-  /** A run with every input: two stages, one named {@code <sft>}, and an extra metric. */
+  /**
+   * A run with every input: two stages, metrics of one named {@code <sft>}, a figure named {@code
+   * <loss>}, and an extra metric.
+   */
   private RunDirectory fullRun() throws IOException {
     RunDirectory run = run();
     MetricsTable metrics = new MetricsTable();
@@ -60,8 +64,8 @@ class ReportWriterTest {
             "c0ffee42",
             3725.0,
             List.of(
-                new RunSummary.Stage("<sft>", 40.0, Map.of("accuracy", 0.5, "loss", 0.1)),
-                new RunSummary.Stage("rl", 10.0, Map.of("reward", 0.9))))
+                new RunSummary.Stage(StageName.SFT, 40.0, Map.of("accuracy", 0.5, "<loss>", 0.1)),
+                new RunSummary.Stage(StageName.RL, 10.0, Map.of("reward", 0.9))))
         .write(run.resolve(RunSummary.FILE_NAME));
     Files.writeString(
         dir.resolve("config.yaml"),
@@ -107,8 +111,8 @@ class ReportWriterTest {
   void escapesEmbeddedText() throws IOException {
     String html = new ReportWriter(CLOCK).render(fullRun());
 
-    assertThat(html).doesNotContain("<sft>");
-    assertThat(html).contains("<td>&lt;sft&gt;</td>"); // stage table
+    assertThat(html).doesNotContain("<sft>").doesNotContain("<loss>");
+    assertThat(html).contains("<th>&lt;loss&gt;</th>"); // stage table
     assertThat(html).contains("\"stages\":[\"\\u003csft\\u003e\",\"rl\"]"); // chart data
     assertThat(html).contains("name: &quot;a &amp; b &lt;/script&gt;&quot;"); // config
     // Only the elements the writer opens end a script: the data one, Chart.js and report.js.

@@ -128,7 +128,7 @@ class RlhfITCase {
     RunSummary summary =
         RunSummary.read(new org.apache.flink.core.fs.Path(run.resolve("summary.json").toUri()));
     assertThat(summary.stages())
-        .extracting(RunSummary.Stage::name)
+        .extracting(s -> s.name().key())
         .containsExactly("eval", "rl", "eval_rl", "control", "eval_control");
     assertThat(summary.weightsSha256()).hasValueSatisfying(sha -> assertThat(sha).hasSize(64));
     String json = Files.readString(run.resolve("summary.json"));
@@ -146,7 +146,7 @@ class RlhfITCase {
 
   private static double wallSeconds(RunSummary summary, String stage) {
     return summary.stages().stream()
-        .filter(s -> s.name().equals(stage))
+        .filter(s -> s.name().key().equals(stage))
         .findFirst()
         .orElseThrow()
         .wallSeconds();

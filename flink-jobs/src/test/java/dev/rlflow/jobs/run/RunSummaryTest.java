@@ -30,9 +30,9 @@ class RunSummaryTest {
         "3f2a9c",
         1234.5,
         List.of(
-            new RunSummary.Stage("sft", 800.25, sft),
-            new RunSummary.Stage("prm-collect", 100.0, Map.of("samples", 4096.0)),
-            new RunSummary.Stage("rl", 330.0, rl)),
+            new RunSummary.Stage(StageName.SFT, 800.25, sft),
+            new RunSummary.Stage(StageName.PRM_COLLECT, 100.0, Map.of("samples", 4096.0)),
+            new RunSummary.Stage(StageName.RL, 330.0, rl)),
         Optional.of(SHA));
   }
 
@@ -71,16 +71,16 @@ class RunSummaryTest {
     assertThat(json.get("stages").get(0).fieldNames())
         .toIterable()
         .containsExactly("name", "wall_seconds", "accuracy", "loss");
-    assertThat(json.get("stages").get(1).get("name").asText()).isEqualTo("prm-collect");
+    assertThat(json.get("stages").get(1).get("name").asText()).isEqualTo("prm_collect");
   }
 
   @Test
   void rejectsDuplicateStagesAndReservedFigureNames() {
-    RunSummary.Stage sft = new RunSummary.Stage("sft", 1.0, Map.of());
+    RunSummary.Stage sft = new RunSummary.Stage(StageName.SFT, 1.0, Map.of());
     assertThatThrownBy(() -> new RunSummary("r", "h", 2.0, List.of(sft, sft)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid stages: the name 'sft' appears twice");
-    assertThatThrownBy(() -> new RunSummary.Stage("sft", 1.0, Map.of("name", 1.0)))
+    assertThatThrownBy(() -> new RunSummary.Stage(StageName.SFT, 1.0, Map.of("name", 1.0)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("reserved");
   }
@@ -102,5 +102,13 @@ class RunSummaryTest {
     assertThatThrownBy(() -> RunSummary.read(new Path(file.toUri())))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("missing key config_hash");
+
+    Files.writeString(
+        file,
+        "{\"run_id\": \"r\", \"config_hash\": \"h\", \"wall_seconds\": 1.0,"
+            + " \"stages\": [{\"name\": \"warmup\", \"wall_seconds\": 1.0}]}");
+    assertThatThrownBy(() -> RunSummary.read(new Path(file.toUri())))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("Invalid value 'warmup' for stage name: must be one of sft, eval");
   }
 }
