@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.task;
+package dev.rlflow.jobs.batch;
 
 import java.util.SplittableRandom;
 

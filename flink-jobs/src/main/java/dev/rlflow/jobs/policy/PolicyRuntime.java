@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.task;
+package dev.rlflow.jobs.policy;
 
 import ai.djl.engine.Engine;
 import dev.rlflow.core.config.RunConfig;

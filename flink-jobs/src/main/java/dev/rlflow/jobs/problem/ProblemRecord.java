@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.task;
+package dev.rlflow.jobs.problem;
 
 /**
  * A problem as it flows between operators: plain fields, so Flink serialises it as a POJO.

@@ -1,4 +1,4 @@
-package dev.rlflow.jobs.task;
+package dev.rlflow.jobs.problem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
-package dev.rlflow.jobs.task;
+package dev.rlflow.jobs.policy;
 
+import dev.rlflow.jobs.problem.ProblemRecord;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.rollout.GenerationRequest;
 import dev.rlflow.rollout.SamplingParams;
