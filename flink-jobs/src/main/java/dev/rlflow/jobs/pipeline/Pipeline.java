@@ -140,19 +140,23 @@ public final class Pipeline {
      * own.
      */
     public Builder optPrms(Map<String, String> byObjective) {
-      byObjective.forEach(
+      prms.putAll(byObjective);
+      return this;
+    }
+
+    /**
+     * The pipeline.
+     *
+     * @throws IllegalArgumentException if a PRM lacks its objective or directory
+     */
+    public Pipeline build() {
+      prms.forEach(
           (objective, dir) -> {
             if (objective == null || objective.isBlank() || dir == null || dir.isBlank()) {
               throw new IllegalArgumentException(
                   "Invalid PRM '" + objective + "=" + dir + "': objective and directory required");
             }
-            prms.put(objective, dir);
           });
-      return this;
-    }
-
-    /** The pipeline. */
-    public Pipeline build() {
       return new Pipeline(this);
     }
   }

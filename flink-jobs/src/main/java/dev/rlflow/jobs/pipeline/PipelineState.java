@@ -115,10 +115,9 @@ record PipelineState(
 
   /** This state after the RL stage: its policy, and what its control needs. */
   PipelineState afterRl(String written, RlStart start) {
-    PipelineState trained = trained(StageName.RL, written);
     return new PipelineState(
-        trained.checkpoint,
-        trained.trainedBy,
+        Optional.of(written),
+        Optional.of(StageName.RL),
         Optional.of(start),
         labels,
         prms,
