@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.run.RunSummary;
+import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -158,22 +159,23 @@ final class CompareCommand implements Callable<Integer> {
       RunSummary before =
           new Pipeline(baseline, out, Clock.systemUTC())
               .run(List.of(Pipeline.Stage.EVAL), Optional.of(policy), runner);
-      start = figure(before, "eval", "accuracy");
+      start = figure(before, StageName.EVAL, "accuracy");
       for (Map.Entry<String, Map<String, String>> plan : plans.entrySet()) {
         Map<String, String> overrides = new LinkedHashMap<>(plan.getValue());
         overrides.put("run.id", prefix + "-" + plan.getKey());
         RunConfig config = load(overrides);
         out.printf("compare: %s (%s)%n", plan.getKey(), plan.getValue());
         RunSummary summary =
-            new Pipeline(config, out, Clock.systemUTC())
-                .withPrms(prms)
+            Pipeline.builder(config, out, Clock.systemUTC())
+                .optPrms(prms)
+                .build()
                 .run(
                     List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL), Optional.of(policy), runner);
-        RunSummary.Stage rl = stage(summary, "rl");
+        RunSummary.Stage rl = stage(summary, StageName.RL);
         outcomes.put(
             plan.getKey(),
             new Outcome(
-                figure(summary, "eval_rl", "accuracy"),
+                figure(summary, StageName.EVAL_RL, "accuracy"),
                 rl.wallSeconds(),
                 rl.figures().get("gen_tokens_per_s"),
                 rl.figures().get("train_tokens_per_s")));
@@ -246,14 +248,14 @@ final class CompareCommand implements Callable<Integer> {
     return RunConfigLoader.load(source.config, all);
   }
 
-  private static RunSummary.Stage stage(RunSummary summary, String name) {
+  private static RunSummary.Stage stage(RunSummary summary, StageName name) {
     return summary.stages().stream()
-        .filter(s -> s.name().equals(name))
+        .filter(s -> s.name() == name)
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("The run has no " + name + " stage"));
   }
 
-  private static double figure(RunSummary summary, String stage, String figure) {
+  private static double figure(RunSummary summary, StageName stage, String figure) {
     Double value = stage(summary, stage).figures().get(figure);
     if (value == null) {
       throw new IllegalStateException("Stage " + stage + " has no " + figure);

@@ -1,8 +1,8 @@
 package dev.rlflow.jobs.cli;
 
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.eval.SelectionTable;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.SelectionTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
     Optional<String> policy = LatestRun.policy(config, checkpoint);
-    Pipeline pipeline = new Pipeline(config, out, Clock.systemUTC());
+    Pipeline.Builder pipeline = Pipeline.builder(config, out, Clock.systemUTC());
     if (selection) {
       Map<String, String> found = new LinkedHashMap<>();
       for (String objective : SelectionTable.OBJECTIVES) {
@@ -91,14 +91,20 @@ final class EvalCommand implements Callable<Integer> {
                 .or(() -> LatestRun.path(config, "checkpoints/prm-" + objective));
         dir.ifPresent(d -> found.put(objective, d));
       }
-      pipeline.withPrms(found);
+      pipeline.optPrms(found);
     }
+    Pipeline.Result result;
     try (JobRunner runner = cluster.runner(config, out)) {
-      pipeline.run(
-          List.of(selection ? Pipeline.Stage.SELECTION : Pipeline.Stage.EVAL), policy, runner);
+      result =
+          pipeline
+              .build()
+              .execute(
+                  List.of(selection ? Pipeline.Stage.SELECTION : Pipeline.Stage.EVAL),
+                  policy,
+                  runner);
     }
     if (json != null) {
-      Files.write(json, pipeline.selection().orElseThrow().toJson());
+      Files.write(json, result.selection().orElseThrow().toJson());
       out.println("wrote " + json);
     }
     return 0;

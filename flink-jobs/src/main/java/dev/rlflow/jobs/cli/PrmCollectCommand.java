@@ -2,7 +2,7 @@ package dev.rlflow.jobs.cli;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.LabelCollection;
+import dev.rlflow.jobs.prm.LabelCollection;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -57,18 +57,18 @@ final class PrmCollectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunConfig config = source.load();
     PrintWriter out = spec.commandLine().getOut();
-    Pipeline pipeline = new Pipeline(config, out, Clock.systemUTC());
-    if (compareMc) {
-      pipeline.compareWithPerStepMc();
-    }
+    Pipeline pipeline =
+        Pipeline.builder(config, out, Clock.systemUTC()).optCompareWithPerStepMc(compareMc).build();
+    Pipeline.Result result;
     try (JobRunner runner = cluster.runner(config, out)) {
-      pipeline.run(
-          List.of(Pipeline.Stage.PRM_COLLECT),
-          Optional.ofNullable(checkpoint).map(Path::toString),
-          runner);
+      result =
+          pipeline.execute(
+              List.of(Pipeline.Stage.PRM_COLLECT),
+              Optional.ofNullable(checkpoint).map(Path::toString),
+              runner);
     }
     if (json != null) {
-      LabelCollection collection = pipeline.labelCollection().orElseThrow();
+      LabelCollection collection = result.labelCollection().orElseThrow();
       Files.write(json, collection.toJson());
       out.println("wrote " + json);
     }

@@ -57,8 +57,9 @@ final class PrmTrainCommand implements Callable<Integer> {
                 : LatestRun.path(config, "traces/process-labels").orElse(defaultLabels));
     Optional<String> policy = LatestRun.policy(config, checkpoint);
     try (JobRunner runner = cluster.runner(config, out)) {
-      new Pipeline(config, out, Clock.systemUTC())
-          .withLabels(labelDir)
+      Pipeline.builder(config, out, Clock.systemUTC())
+          .optLabels(labelDir)
+          .build()
           .run(List.of(Pipeline.Stage.PRM_TRAIN), policy, runner);
     }
     return 0;

@@ -63,8 +63,9 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<String> policy = LatestRun.policy(config, checkpoint);
     try (JobRunner runner = cluster.runner(config, out)) {
-      new Pipeline(config, out, Clock.systemUTC())
-          .withPrms(LatestRun.prms(config, prm))
+      Pipeline.builder(config, out, Clock.systemUTC())
+          .optPrms(LatestRun.prms(config, prm))
+          .build()
           .run(stages(), policy, runner);
     }
     return 0;

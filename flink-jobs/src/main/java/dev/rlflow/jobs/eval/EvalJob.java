@@ -1,12 +1,11 @@
 package dev.rlflow.jobs.eval;
 
 import dev.rlflow.core.config.RunConfig;
-import dev.rlflow.jobs.report.EvalResult;
+import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.problem.TaskData;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
-import dev.rlflow.jobs.task.ProblemRecord;
-import dev.rlflow.jobs.task.TaskData;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;

@@ -1,13 +1,12 @@
 package dev.rlflow.jobs.eval;
 
 import dev.rlflow.core.config.RunConfig;
-import dev.rlflow.jobs.report.SelectionTable;
+import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.problem.TaskData;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
-import dev.rlflow.jobs.task.ProblemRecord;
-import dev.rlflow.jobs.task.TaskData;
 import dev.rlflow.reward.prm.ProcessRewardModel;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.rlflow.jobs.prm;
 
-import dev.rlflow.jobs.task.PromptFormat;
+import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.reward.omega.Completer;
 import dev.rlflow.reward.omega.Continuation;

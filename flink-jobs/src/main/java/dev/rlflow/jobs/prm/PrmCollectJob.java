@@ -2,12 +2,12 @@ package dev.rlflow.jobs.prm;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.label.ProcessLabel;
+import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.problem.TaskData;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
-import dev.rlflow.jobs.task.ProblemRecord;
-import dev.rlflow.jobs.task.TaskData;
 import dev.rlflow.jobs.traces.TraceSinks;
 import java.util.Locale;
 import org.apache.flink.api.common.RuntimeExecutionMode;

@@ -1,6 +1,5 @@
 package dev.rlflow.jobs.prm;
 
-import dev.rlflow.jobs.report.PrmEval;
 import dev.rlflow.jobs.sft.TrainingMetric;
 
 /**

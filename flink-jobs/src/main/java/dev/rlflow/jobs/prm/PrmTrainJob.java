@@ -2,8 +2,7 @@ package dev.rlflow.jobs.prm;
 
 import dev.rlflow.core.config.PrmConfig;
 import dev.rlflow.core.config.RunConfig;
-import dev.rlflow.jobs.report.MetricsTable;
-import dev.rlflow.jobs.report.PrmEval;
+import dev.rlflow.jobs.run.MetricsTable;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;

@@ -1,11 +1,7 @@
 /**
- * The files a run leaves in its run directory for people to read: {@code metrics.csv} ({@link
- * dev.rlflow.jobs.report.MetricsTable}), {@code eval.json} ({@link
- * dev.rlflow.jobs.report.EvalResult}), {@code summary.json} ({@link
- * dev.rlflow.jobs.report.RunSummary}) and the self-contained {@code report.html} drawn from them
- * ({@link dev.rlflow.jobs.report.ReportWriter}).
- *
- * <p>Every file is written whole through Flink's {@link org.apache.flink.core.fs.FileSystem}, so a
- * run directory may be on {@code file://} or {@code hdfs://}.
+ * The run report: {@link dev.rlflow.jobs.report.ReportWriter} renders the self-contained {@code
+ * report.html} from what a run directory holds ({@code summary.json}, {@code metrics.csv}, {@code
+ * eval.json}, {@code config.yaml}). This package only reads results and renders them; the jobs that
+ * produce the results own their types.
  */
 package dev.rlflow.jobs.report;

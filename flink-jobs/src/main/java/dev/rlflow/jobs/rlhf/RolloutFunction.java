@@ -2,8 +2,8 @@ package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.runner.RunContext;
-import dev.rlflow.jobs.task.PolicyRuntime;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
 import dev.rlflow.rollout.GenerationEngine;

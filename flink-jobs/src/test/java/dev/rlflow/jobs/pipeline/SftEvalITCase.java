@@ -7,9 +7,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
-import dev.rlflow.jobs.report.EvalResult;
-import dev.rlflow.jobs.report.MetricsTable;
-import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.eval.EvalResult;
+import dev.rlflow.jobs.run.MetricsTable;
+import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.CharTokenizer;
@@ -69,7 +69,7 @@ class SftEvalITCase {
         .isLessThan(metrics.rows().get(0).metrics().get("loss"));
     EvalResult trained = read(run.resolve("eval.json"));
     assertThat(trained.problems()).isEqualTo(24);
-    assertThat(summary.stages()).extracting(RunSummary.Stage::name).containsExactly("sft", "eval");
+    assertThat(summary.stages()).extracting(s -> s.name().key()).containsExactly("sft", "eval");
     assertThat(Files.readString(run.resolve("summary.json"))).contains("\"sft_accuracy\"");
     assertThat(run.resolve("report.html")).exists();
 

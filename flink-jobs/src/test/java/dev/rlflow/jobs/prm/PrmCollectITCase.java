@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,8 +48,9 @@ class PrmCollectITCase {
     RunSummary summary;
     try (JobRunner runner = new JobRunner(2, false, print)) {
       summary =
-          new Pipeline(config, print, Clock.systemUTC())
-              .compareWithPerStepMc()
+          Pipeline.builder(config, print, Clock.systemUTC())
+              .optCompareWithPerStepMc(true)
+              .build()
               .run(
                   List.of(Pipeline.Stage.SFT, Pipeline.Stage.PRM_COLLECT),
                   Optional.empty(),
@@ -79,7 +80,7 @@ class PrmCollectITCase {
     assertThat(written).hasSize(figures.get("omegaprm").get("labels").asInt());
     assertThat(written).allSatisfy(l -> assertThat(l.getQuestion()).startsWith("start "));
     assertThat(summary.stages())
-        .extracting(RunSummary.Stage::name)
+        .extracting(s -> s.name().key())
         .containsExactly("sft", "prm_collect");
     assertThat(Files.readString(run.resolve("summary.json"))).contains("\"label_accuracy\"");
   }

@@ -70,8 +70,9 @@ class PrmTrainHdfsITCase {
     StringWriter log = new StringWriter();
     PrintWriter print = new PrintWriter(log, true);
     try (JobRunner runner = new JobRunner(1, false, print)) {
-      new Pipeline(config, print, Clock.systemUTC())
-          .withLabels(new org.apache.flink.core.fs.Path(labels))
+      Pipeline.builder(config, print, Clock.systemUTC())
+          .optLabels(new org.apache.flink.core.fs.Path(labels))
+          .build()
           .run(List.of(Pipeline.Stage.PRM_TRAIN), Optional.empty(), runner);
     }
     JsonNode eval = new ObjectMapper().readTree(out.resolve("hdfs/prm-eval.json").toFile());

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.jobs.eval.SelectionTable;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.RunSummary;
-import dev.rlflow.jobs.report.SelectionTable;
+import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.reward.prm.ProcessRewardModel;
 import dev.rlflow.traces.ProcessLabel;
@@ -69,8 +69,9 @@ class PrmTrainITCase {
           RunConfigLoader.parse(
               SMALL, "it.yaml", Map.of("run.output_dir", out.toString(), "run.id", "prm-train"));
       Pipeline training =
-          new Pipeline(again, print, Clock.systemUTC())
-              .withLabels(new org.apache.flink.core.fs.Path(labels.toUri()));
+          Pipeline.builder(again, print, Clock.systemUTC())
+              .optLabels(new org.apache.flink.core.fs.Path(labels.toUri()))
+              .build();
       summary =
           training.run(
               List.of(Pipeline.Stage.PRM_TRAIN, Pipeline.Stage.SELECTION),
@@ -119,7 +120,7 @@ class PrmTrainITCase {
     assertThat(selection.get("prm_step_accuracy").get("hard").isNull()).isTrue();
     assertThat(log.toString()).contains("weighted_sc").contains("PRM step accuracy");
     assertThat(summary.stages())
-        .extracting(RunSummary.Stage::name)
+        .extracting(s -> s.name().key())
         .containsExactly("prm_train", "selection");
   }
 

@@ -2,6 +2,10 @@ package dev.rlflow.jobs.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rlflow.jobs.eval.EvalResult;
+import dev.rlflow.jobs.run.MetricsTable;
+import dev.rlflow.jobs.run.RunSummary;
+import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +30,10 @@ class ReportWriterTest {
     return new RunDirectory("run-1", new Path(dir.toUri()));
   }
 
-  /** A run with every input: two stages, one named {@code <sft>}, and an extra metric. */
+  /**
+   * A run with every input: two stages, metrics of one named {@code <sft>}, a figure named {@code
+   * <loss>}, and an extra metric.
+   */
   private RunDirectory fullRun() throws IOException {
     RunDirectory run = run();
     MetricsTable metrics = new MetricsTable();
@@ -57,12 +64,13 @@ class ReportWriterTest {
             "c0ffee42",
             3725.0,
             List.of(
-                new RunSummary.Stage("<sft>", 40.0, Map.of("accuracy", 0.5, "loss", 0.1)),
-                new RunSummary.Stage("rl", 10.0, Map.of("reward", 0.9))))
+                new RunSummary.Stage(StageName.SFT, 40.0, Map.of("accuracy", 0.5, "<loss>", 0.1)),
+                new RunSummary.Stage(StageName.RL, 10.0, Map.of("reward", 0.9))))
         .write(run.resolve(RunSummary.FILE_NAME));
     Files.writeString(
         dir.resolve("config.yaml"),
-        "# rlflow run run-1\n# config hash: c0ffee42\nrun:\n  name: \"a & b </script>\"\n");
+        "# rlflow run run-1\n# config hash: c0ffee42\nrun:\n  name: \"a & b </script>\"\n"
+            + "  note: \"{{data}}\"\n");
     return run;
   }
 
@@ -76,13 +84,13 @@ class ReportWriterTest {
     assertThat(file.getName()).isEqualTo("report.html");
     assertThat(html).containsPattern("Chart\\.js v\\d+\\.\\d+\\.\\d+");
     assertThat(html).contains("<title>rlflow run run-1</title>");
-    assertThat(html).contains("<code>c0ffee42</code>");
+    assertThat(text(html)).contains("Config hash c0ffee42");
     assertThat(html).contains("1 h 02 min"); // 3725 s
     assertThat(html).contains("Written by rlflow at 2026-01-02T03:04:05Z");
     assertThat(html).contains("data-metric=\"loss\"", "data-metric=\"lr\"");
     assertThat(html).contains("data-metric=\"reward\"", "data-metric=\"kl_divergence\"");
     assertThat(html).contains("data-chart=\"by-steps\"");
-    assertThat(html).contains("<td>pass@4</td>", "<td>accuracy (greedy, exact answer)</td>");
+    assertThat(text(html)).contains("pass@4 ", "accuracy (greedy, exact answer) 33.3 %");
     assertThat(html).contains("\"kl_divergence\":[{\"stage\":\"rl\",\"points\":[[0,0.0],");
     assertThat(html).contains("\"by_steps\":[{\"steps\":2,\"problems\":1,");
     assertThat(html).doesNotContain("No <code>");
@@ -104,10 +112,11 @@ class ReportWriterTest {
   void escapesEmbeddedText() throws IOException {
     String html = new ReportWriter(CLOCK).render(fullRun());
 
-    assertThat(html).doesNotContain("<sft>");
-    assertThat(html).contains("<td>&lt;sft&gt;</td>"); // stage table
+    assertThat(html).doesNotContain("<sft>").doesNotContain("<loss>");
+    assertThat(html).contains("<th>&lt;loss&gt;</th>"); // stage table
     assertThat(html).contains("\"stages\":[\"\\u003csft\\u003e\",\"rl\"]"); // chart data
     assertThat(html).contains("name: &quot;a &amp; b &lt;/script&gt;&quot;"); // config
+    assertThat(html).contains("note: &quot;{{data}}&quot;"); // values are not templates
     // Only the elements the writer opens end a script: the data one, Chart.js and report.js.
     assertThat(Pattern.compile("</script", Pattern.CASE_INSENSITIVE).matcher(html).results())
         .hasSize(3);
@@ -136,7 +145,7 @@ class ReportWriterTest {
     assertThat(html).contains("No <code>metrics.csv</code> in this run yet.");
     assertThat(html).contains("No <code>eval.json</code> in this run yet.");
     assertThat(html).contains("No <code>config.yaml</code> in this run yet.");
-    assertThat(html).contains("<dt>Config hash</dt><dd><code>unknown</code>");
+    assertThat(text(html)).contains("Config hash unknown");
     assertThat(html).doesNotContain("<canvas");
   }
 
@@ -151,9 +160,9 @@ class ReportWriterTest {
 
     String html = new ReportWriter(CLOCK).render(run);
 
-    assertThat(html).contains("<code>ab12</code>");
+    assertThat(text(html)).contains("Config hash ab12");
     assertThat(html).contains("1 min 15 s so far (latest metrics row)");
-    assertThat(html).contains("<tr><td>sft</td><td>2</td><td>1</td><td>1 min 15 s</td></tr>");
+    assertThat(text(html)).contains("sft 2 1 1 min 15 s"); // stage, rows, last step, wall time
     assertThat(html).contains("No <code>lr</code> values in metrics.csv yet.");
     assertThat(html).contains("No other metric columns in metrics.csv.");
   }
@@ -175,14 +184,14 @@ class ReportWriterTest {
 
     assertThat(html).doesNotContain("<canvas").doesNotContain("Chart.js v");
     assertThat(html).contains("Charts unavailable: Chart.js (org.webjars.npm:chart.js)");
-    assertThat(html).contains("<td>pass@1</td>");
+    assertThat(text(html)).contains("pass@1 33.3 %");
   }
 
   @Test
   void thinsLongLinesButKeepsTheirLastPoint() throws IOException {
     RunDirectory run = run();
     MetricsTable metrics = new MetricsTable();
-    int rows = 2 * ReportWriter.MAX_POINTS + 1;
+    int rows = 2 * ChartData.MAX_POINTS + 1;
     for (int step = 0; step < rows; step++) {
       metrics.add("sft", step, step, Map.of("loss", 1.0));
     }
@@ -197,13 +206,54 @@ class ReportWriterTest {
   }
 
   @Test
+  void hasEverySectionInPageOrder() throws IOException {
+    String html = new ReportWriter(CLOCK).render(fullRun());
+
+    assertThat(Pattern.compile("<section id=\"([a-z]+)\">").matcher(html).results())
+        .extracting(m -> m.group(1))
+        .containsExactly("stages", "rl", "training", "eval", "metrics", "config");
+  }
+
+  @Test
+  void statesTheStagesFiguresAndTheRlComparison() throws IOException {
+    RunDirectory run = fullRun();
+    new RunSummary(
+            "run-1",
+            "c0ffee42",
+            100.0,
+            List.of(
+                new RunSummary.Stage(StageName.SFT, 40.0, Map.of("accuracy", 0.5)),
+                new RunSummary.Stage(StageName.EVAL, 2.0, Map.of("accuracy", 0.5)),
+                new RunSummary.Stage(StageName.RL, 75.0, Map.of("final_sample_accuracy", 0.123456)),
+                new RunSummary.Stage(
+                    StageName.EVAL_RL, 2.0, Map.of("accuracy", 0.625, "step_accuracy", 0.75))),
+            Optional.of("ab".repeat(32)))
+        .write(run.resolve(RunSummary.FILE_NAME));
+
+    String text = text(new ReportWriter(CLOCK).render(run));
+
+    assertThat(text).contains("rl 1 min 15 s").contains("0.1235"); // stage table
+    assertThat(text).contains("before RL (SFT) 50.0 % NaN % 40.0 s");
+    assertThat(text).contains("after RL 62.5 % 75.0 % 1 min 15 s");
+    assertThat(text).doesNotContain("control: continued SFT");
+    assertThat(text).contains("Final policy weights SHA-256 " + "ab".repeat(32));
+  }
+
+  /** The page's visible text: scripts dropped, tags replaced by spaces, whitespace collapsed. */
+  private static String text(String html) {
+    return html.replaceAll("(?s)<(script|style)\\b.*?</\\1>", " ")
+        .replaceAll("<[^>]*>", " ")
+        .replaceAll("\\s+", " ");
+  }
+
+  @Test
   void formatsNumbersAndDurations() {
-    assertThat(ReportWriter.number(0.123456)).isEqualTo("0.1235");
-    assertThat(ReportWriter.number(4096)).isEqualTo("4096");
-    assertThat(ReportWriter.number(1e-5)).isEqualTo("1.000e-05");
-    assertThat(ReportWriter.number(Double.NaN)).isEqualTo("NaN");
-    assertThat(ReportWriter.duration(42.04)).isEqualTo("42.0 s");
-    assertThat(ReportWriter.duration(723)).isEqualTo("12 min 03 s");
-    assertThat(ReportWriter.duration(7500)).isEqualTo("2 h 05 min");
+    assertThat(FigureFormat.number(0.123456)).isEqualTo("0.1235");
+    assertThat(FigureFormat.number(4096)).isEqualTo("4096");
+    assertThat(FigureFormat.number(1e-5)).isEqualTo("1.000e-05");
+    assertThat(FigureFormat.number(Double.NaN)).isEqualTo("NaN");
+    assertThat(FigureFormat.duration(42.04)).isEqualTo("42.0 s");
+    assertThat(FigureFormat.duration(723)).isEqualTo("12 min 03 s");
+    assertThat(FigureFormat.duration(7500)).isEqualTo("2 h 05 min");
   }
 }

@@ -9,13 +9,13 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.cli.CliRun;
 import dev.rlflow.jobs.pipeline.Pipeline;
-import dev.rlflow.jobs.report.MetricsTable;
-import dev.rlflow.jobs.report.RunSummary;
+import dev.rlflow.jobs.policy.PromptFormat;
+import dev.rlflow.jobs.problem.TaskData;
+import dev.rlflow.jobs.run.MetricsTable;
+import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
-import dev.rlflow.jobs.task.PromptFormat;
-import dev.rlflow.jobs.task.TaskData;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.training.TrainingDivergedException;
@@ -128,7 +128,7 @@ class RlhfITCase {
     RunSummary summary =
         RunSummary.read(new org.apache.flink.core.fs.Path(run.resolve("summary.json").toUri()));
     assertThat(summary.stages())
-        .extracting(RunSummary.Stage::name)
+        .extracting(s -> s.name().key())
         .containsExactly("eval", "rl", "eval_rl", "control", "eval_control");
     assertThat(summary.weightsSha256()).hasValueSatisfying(sha -> assertThat(sha).hasSize(64));
     String json = Files.readString(run.resolve("summary.json"));
@@ -146,7 +146,7 @@ class RlhfITCase {
 
   private static double wallSeconds(RunSummary summary, String stage) {
     return summary.stages().stream()
-        .filter(s -> s.name().equals(stage))
+        .filter(s -> s.name().key().equals(stage))
         .findFirst()
         .orElseThrow()
         .wallSeconds();

@@ -1,0 +1,5 @@
+/**
+ * The policy as operators use it: {@link dev.rlflow.jobs.policy.PolicyRuntime} loads a checkpoint
+ * with its tokenizer, {@link dev.rlflow.jobs.policy.PromptFormat} is how a problem is put to it.
+ */
+package dev.rlflow.jobs.policy;

@@ -1,0 +1,90 @@
+package dev.rlflow.jobs.report;
+
+import dev.rlflow.jobs.run.RunSummary;
+import dev.rlflow.jobs.run.StageName;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reinforcement-learning section, for a run with an {@code rl} stage: held-out accuracy and
+ * step accuracy of the policy before RL ({@code eval}), after it ({@code eval_rl}) and of the
+ * control ({@code eval_control}), the final weights' SHA-256, then the reward and KL curves.
+ */
+final class RlSection {
+  /** The RL curves the section draws. */
+  static final List<String> METRICS = List.of("reward", "kl");
+
+  private RlSection() {}
+
+  /**
+   * The rows of the table: a policy, the evaluation that measured it and the training stage that
+   * wrote it.
+   */
+  private enum PolicyRow {
+    BEFORE_RL("before RL (SFT)", StageName.EVAL, StageName.SFT),
+    AFTER_RL("after RL", StageName.EVAL_RL, StageName.RL),
+    CONTROL("control: continued SFT for RL's time", StageName.EVAL_CONTROL, StageName.CONTROL);
+
+    final String label;
+    final StageName eval;
+    final StageName trained;
+
+    PolicyRow(String label, StageName eval, StageName trained) {
+      this.label = label;
+      this.eval = eval;
+      this.trained = trained;
+    }
+  }
+
+  /** The whole section, or nothing for a run without an {@code rl} stage (yet). */
+  static String html(RunInputs inputs, ChartGrid charts) {
+    if (inputs.summary().value().isEmpty()
+        || inputs.summary().value().get().stages().stream()
+            .noneMatch(s -> s.name() == StageName.RL)) {
+      return "";
+    }
+    RunSummary summary = inputs.summary().value().get();
+    Map<StageName, RunSummary.Stage> byName = new EnumMap<>(StageName.class);
+    summary.stages().forEach(s -> byName.put(s.name(), s));
+    HtmlTable table =
+        new HtmlTable(List.of("policy", "held-out accuracy", "step accuracy", "training time"));
+    for (PolicyRow row : PolicyRow.values()) {
+      RunSummary.Stage eval = byName.get(row.eval);
+      RunSummary.Stage trained = byName.get(row.trained);
+      if (eval != null) {
+        table.row(
+            List.of(
+                row.label,
+                FigureFormat.percent(eval.figures().getOrDefault("accuracy", Double.NaN)),
+                FigureFormat.percent(eval.figures().getOrDefault("step_accuracy", Double.NaN)),
+                trained == null ? "" : FigureFormat.duration(trained.wallSeconds())));
+      }
+    }
+    StringBuilder html =
+        new StringBuilder("<section id=\"rl\">\n<h2>Reinforcement learning</h2>\n")
+            .append(table.html());
+    summary
+        .weightsSha256()
+        .ifPresent(
+            sha ->
+                html.append("<p>Final policy weights SHA-256 <code>")
+                    .append(HtmlText.escape(sha))
+                    .append("</code></p>\n"));
+    inputs
+        .metrics()
+        .value()
+        .ifPresent(
+            metrics ->
+                html.append(
+                    charts.metrics(
+                        MetricsView.withValues(metrics, METRICS),
+                        "charts wide",
+                        Map.of(
+                            "reward",
+                            "reward per response",
+                            "kl",
+                            "KL to the reference per response"))));
+    return html.append("</section>\n").toString();
+  }
+}
