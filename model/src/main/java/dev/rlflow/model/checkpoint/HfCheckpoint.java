@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.checkpoint.SafetensorsHeader.Entry;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +33,8 @@ import java.util.stream.Stream;
 /**
  * Reads and writes a model as a Hugging Face checkpoint directory: {@code config.json} plus either
  * {@code model.safetensors} or shards listed in {@code model.safetensors.index.json}, with the
- * parameter names of {@link HfLayout}. Such a directory loads in transformers' {@code
+ * parameter names of {@link HfLayout}, and the {@link Provenance} of what rlflow trains in {@code
+ * provenance.json} (a file transformers ignores). Such a directory loads in transformers' {@code
  * from_pretrained} and back.
  */
 public final class HfCheckpoint {
@@ -41,6 +42,7 @@ public final class HfCheckpoint {
   static final String CONFIG_FILE = "config.json";
   static final String WEIGHTS_FILE = "model.safetensors";
   static final String INDEX_FILE = "model.safetensors.index.json";
+  static final String PROVENANCE_FILE = "provenance.json";
 
   /** Larger JSON files than this are corrupt, never something to read into memory. */
   private static final long MAX_JSON_BYTES = SafetensorsHeader.MAX_HEADER_BYTES;
@@ -112,7 +114,22 @@ public final class HfCheckpoint {
   public static void write(
       Path dir, ModelConfig config, Map<String, NDArray> tensors, long maxShardBytes)
       throws IOException {
-    write(dir, config, tensors, maxShardBytes, StoredDtype.F32);
+    write(dir, config, tensors, maxShardBytes, StoredDtype.F32, null);
+  }
+
+  /**
+   * Writes {@code tensors} in FP32 with {@code config} as a checkpoint directory that records
+   * {@code provenance} in {@code provenance.json} (none when null); see {@link #write(Path,
+   * ModelConfig, Map, long, StoredDtype)}. The weight files are the same bytes as without it.
+   */
+  public static void write(
+      Path dir,
+      ModelConfig config,
+      Map<String, NDArray> tensors,
+      long maxShardBytes,
+      Provenance provenance)
+      throws IOException {
+    write(dir, config, tensors, maxShardBytes, StoredDtype.F32, provenance);
   }
 
   /**
@@ -138,6 +155,18 @@ public final class HfCheckpoint {
       Map<String, NDArray> tensors,
       long maxShardBytes,
       StoredDtype dtype)
+      throws IOException {
+    write(dir, config, tensors, maxShardBytes, dtype, null);
+  }
+
+  /** The checkpoint writer, with {@code provenance.json} when {@code provenance} is not null. */
+  private static void write(
+      Path dir,
+      ModelConfig config,
+      Map<String, NDArray> tensors,
+      long maxShardBytes,
+      StoredDtype dtype,
+      Provenance provenance)
       throws IOException {
     if (maxShardBytes < 1) {
       throw new IllegalArgumentException(
@@ -194,15 +223,37 @@ public final class HfCheckpoint {
             SafetensorsHeader.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
       }
       Files.write(staging.resolve(CONFIG_FILE), ConfigJson.render(config, dtype));
+      if (provenance != null) {
+        Files.write(staging.resolve(PROVENANCE_FILE), provenance.toJson());
+      }
       Files.deleteIfExists(target);
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       try {
-        deleteTree(staging);
+        DirectoryTree.delete(staging);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The provenance recorded in the checkpoint {@code dir}; empty for a checkpoint written without
+   * one (from elsewhere, or by rlflow before provenance was recorded).
+   *
+   * @throws CorruptCheckpointException when {@code provenance.json} is not a valid provenance
+   */
+  public static Optional<Provenance> readProvenance(Path dir) throws IOException {
+    Path file = dir.resolve(PROVENANCE_FILE);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Provenance.fromJson(readJsonBytes(file)));
+    } catch (JsonProcessingException e) {
+      throw new CorruptCheckpointException(
+          file, "not a valid provenance: " + e.getOriginalMessage());
     }
   }
 
@@ -464,21 +515,6 @@ public final class HfCheckpoint {
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       return !entries.iterator().hasNext();
-    }
-  }
-
-  /**
-   * Deletes {@code root} and everything under it, if it exists: a staging directory here, and a
-   * trainer's save of checkpoints (its policy, critic and older versions) in the RL job.
-   */
-  public static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }
