@@ -10,6 +10,7 @@ import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.jobs.task.ProblemRecord;
 import dev.rlflow.jobs.task.TaskData;
+import dev.rlflow.training.loop.TrainingMetric;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
