@@ -14,6 +14,8 @@ import java.util.List;
  * @param lr peak learning rate (cosine decay after a linear warm-up)
  * @param warmupUpdates linear warm-up updates
  * @param weightDecay AdamW's decoupled weight decay
+ * @param gradClip global gradient-norm clip
+ * @param maxSkippedUpdates consecutive non-finite updates tolerated before prm-train fails
  * @param heldOutFraction share of the labelled questions kept out of training for prm-eval.json
  * @param selectionProblems held-out problems of {@code eval --selection}
  * @param selectionSamples sampled solutions per problem for selection, the largest N reported
@@ -27,6 +29,8 @@ public record PrmConfig(
     double lr,
     int warmupUpdates,
     double weightDecay,
+    double gradClip,
+    int maxSkippedUpdates,
     double heldOutFraction,
     int selectionProblems,
     int selectionSamples) {
@@ -104,6 +108,21 @@ public record PrmConfig(
           0.01,
           Rule.atLeast(0.0),
           "AdamW's decoupled weight decay.");
+  static final ConfigOption<Double> GRAD_CLIP =
+      ConfigOption.of(
+          "prm.grad_clip",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.above(0.0),
+          "Clip the global gradient norm of prm-train to this value.");
+  static final ConfigOption<Integer> MAX_SKIPPED_UPDATES =
+      ConfigOption.of(
+          "prm.max_skipped_updates",
+          ValueType.INT,
+          5,
+          Rule.atLeast(1),
+          "Consecutive prm-train updates with a non-finite loss or gradient that are skipped"
+              + " before the run fails with TrainingDivergedException.");
   static final ConfigOption<Double> HELD_OUT_FRACTION =
       ConfigOption.of(
           "prm.held_out_fraction",
@@ -136,6 +155,8 @@ public record PrmConfig(
           LR,
           WARMUP_UPDATES,
           WEIGHT_DECAY,
+          GRAD_CLIP,
+          MAX_SKIPPED_UPDATES,
           HELD_OUT_FRACTION,
           SELECTION_PROBLEMS,
           SELECTION_SAMPLES);
@@ -150,6 +171,8 @@ public record PrmConfig(
         v.get(LR),
         v.get(WARMUP_UPDATES),
         v.get(WEIGHT_DECAY),
+        v.get(GRAD_CLIP),
+        v.get(MAX_SKIPPED_UPDATES),
         v.get(HELD_OUT_FRACTION),
         v.get(SELECTION_PROBLEMS),
         v.get(SELECTION_SAMPLES));

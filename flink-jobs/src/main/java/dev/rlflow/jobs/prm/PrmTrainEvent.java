@@ -1,6 +1,6 @@
 package dev.rlflow.jobs.prm;
 
-import dev.rlflow.jobs.sft.TrainingMetric;
+import dev.rlflow.training.loop.TrainingMetric;
 
 /**
  * What the PRM trainer tells the client: exactly one of an update's metric, a label set aside (a

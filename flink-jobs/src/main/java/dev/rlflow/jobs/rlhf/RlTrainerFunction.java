@@ -8,6 +8,7 @@ import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.checkpoint.DirectoryTree;
 import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
@@ -174,7 +175,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     Path dir = saveDir(context.getCheckpointId());
-    HfCheckpoint.deleteTree(dir); // a leftover of a failed attempt at the same id
+    DirectoryTree.delete(dir); // a leftover of a failed attempt at the same id
     PpoTrainer.State counters = trainer.save(dir);
     long oldest = Math.max(0, version - config.rollout().maxStaleness());
     for (long v = oldest; v < version; v++) {
@@ -215,7 +216,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     for (int i = 0; i < completed.size() - keep; i++) {
       long id = completed.get(i);
       saved.remove(id);
-      HfCheckpoint.deleteTree(saveDir(id));
+      DirectoryTree.delete(saveDir(id));
     }
   }
 
@@ -223,7 +224,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   @Override
   public void notifyCheckpointAborted(long checkpointId) throws Exception {
     if (saved.remove(checkpointId)) {
-      HfCheckpoint.deleteTree(saveDir(checkpointId));
+      DirectoryTree.delete(saveDir(checkpointId));
     }
   }
 

@@ -22,6 +22,11 @@ public record RunContext(String configYaml, String source, String runDirectory)
     return new RunContext(config.toYaml(), config.source(), run.path().toString());
   }
 
+  /** The run's id: the run directory's name ({@link RunDirectory}). */
+  public String runId() {
+    return new org.apache.flink.core.fs.Path(runDirectory).getName();
+  }
+
   /** The configuration, parsed again. */
   public RunConfig config() {
     return RunConfigLoader.parse(configYaml, source, Map.of());

@@ -10,6 +10,7 @@ import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
+import dev.rlflow.training.loop.TrainingMetric;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

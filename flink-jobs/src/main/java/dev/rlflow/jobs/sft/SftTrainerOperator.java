@@ -3,7 +3,7 @@ package dev.rlflow.jobs.sft;
 import ai.djl.engine.Engine;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.SftConfig;
-import dev.rlflow.jobs.batch.BatchOrder;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
 import dev.rlflow.jobs.runner.RunContext;
@@ -12,6 +12,8 @@ import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.training.loop.TrainingLoop;
+import dev.rlflow.training.loop.TrainingMetric;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.schedule.LearningRateSchedule;
 import dev.rlflow.training.sft.SftExample;
@@ -27,9 +29,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Supervised warm start: collects the (limited) demonstrations, then, once its input ends, trains
- * the policy for {@code sft.updates} updates on batches drawn epoch by epoch in a seeded order,
- * emitting a {@link TrainingMetric} per update and writing Hugging Face checkpoints into the run
- * directory ({@code checkpoints/sft-step-N}, and {@code checkpoints/sft} at the end).
+ * the policy for {@code sft.updates} updates in a {@link TrainingLoop}, emitting its {@link
+ * TrainingMetric} per update and writing Hugging Face checkpoints with their {@link Provenance}
+ * into the run directory ({@code checkpoints/sft-step-N}, and {@code checkpoints/sft} at the end).
  *
  * <p>The same operator trains RL's control (continued SFT for RL's wall time): its {@link Plan}
  * names the stage, the final checkpoint and a time limit after which the update in progress is the
@@ -89,48 +91,31 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
       for (ProblemRecord p : demonstrations) {
         examples.add(PromptFormat.example(tokenizer, p.question(), p.solution()));
       }
-      BatchOrder order = new BatchOrder(examples.size(), config.run().seed());
-      long start = System.nanoTime();
-      boolean last = false;
-      for (int update = 1; !last; update++) {
-        List<SftExample> batch = new ArrayList<>(sft.batchSize());
-        for (int i = 0; i < sft.batchSize(); i++) {
-          batch.add(examples.get(order.next()));
-        }
-        SftTrainer.StepResult result = trainer.step(batch);
-        lastLoss = result.loss();
-        lastTokensPerSecond = result.tokens() / Math.max(result.seconds(), 1e-9);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        last = update == sft.updates() || elapsed >= plan.maxSeconds();
-        // Under a time limit, the updates it allows at the pace so far (for progress and ETA).
-        long total =
-            last
-                ? update
-                : Double.isInfinite(plan.maxSeconds())
-                    ? sft.updates()
-                    : Math.min(
-                        sft.updates(), (long) Math.ceil(update * plan.maxSeconds() / elapsed));
-        String checkpoint = "";
-        if (last || update % sft.checkpointEvery() == 0) {
-          String relative =
-              last ? plan.finalCheckpoint() : "checkpoints/" + plan.stage() + "-step-" + update;
-          Path dir = run.localPath(relative);
-          model.save(dir, Long.MAX_VALUE);
-          checkpoint = dir.toString();
-        }
-        output.collect(
-            new StreamRecord<>(
-                new TrainingMetric(
-                    plan.stage(),
-                    update,
-                    total,
-                    result.loss(),
-                    result.lr(),
-                    result.gradNorm(),
-                    lastTokensPerSecond,
-                    result.skipped(),
-                    checkpoint)));
-      }
+      Provenance provenance = Provenance.of(config, run.runId());
+      TrainingLoop loop =
+          new TrainingLoop(
+              new TrainingLoop.Plan(
+                  plan.stage(), sft.updates(), sft.batchSize(), plan.maxSeconds()),
+              System::nanoTime);
+      loop.run(
+          examples,
+          config.run().seed(),
+          trainer::step,
+          (update, last) -> {
+            if (!last && update % sft.checkpointEvery() != 0) {
+              return "";
+            }
+            String relative =
+                last ? plan.finalCheckpoint() : "checkpoints/" + plan.stage() + "-step-" + update;
+            Path dir = run.localPath(relative);
+            model.save(dir, Long.MAX_VALUE, provenance);
+            return dir.toString();
+          },
+          metric -> {
+            lastLoss = metric.loss();
+            lastTokensPerSecond = metric.tokensPerSecond();
+            output.collect(new StreamRecord<>(metric));
+          });
     }
   }
 

@@ -2,14 +2,21 @@ package dev.rlflow.model.checkpoint;
 
 import ai.djl.ndarray.types.Shape;
 import dev.rlflow.model.ModelConfig;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The Hugging Face parameter names and shapes of a Llama/Qwen2 model: the single source of
- * parameter names, used by checkpoint IO and by the model code alike.
+ * parameter names, used by checkpoint IO and by the model code alike, and the check of a
+ * checkpoint's tensors against them ({@link #mismatch}).
  *
  * <p>Sizes below: C = hidden size, H = attention heads, G = key/value heads, D = C / H, I =
  * intermediate size, V = vocabulary.
@@ -140,5 +147,92 @@ public final class HfLayout {
 
   private static long keyValueWidth(ModelConfig c) {
     return (long) c.numKvHeads() * c.headDim();
+  }
+
+  /** A tensor that does not fit the layout, and why. */
+  record Mismatch(String tensor, String problem) {}
+
+  /**
+   * The first way {@code shapes} differ from what a model of {@code config} holds: a backbone
+   * tensor missing or misshapen, a head incomplete or misshapen, or a tensor no such model has.
+   */
+  static Optional<Mismatch> mismatch(ModelConfig config, Map<String, Shape> shapes) {
+    Map<String, Shape> expected = expectedShapes(config);
+    // A critic or PRM checkpoint carries its own head instead of the LM head (as a Hugging Face
+    // token-classification model does), also when the embeddings are untied.
+    boolean otherHead =
+        shapes.containsKey(VALUE_HEAD_WEIGHT) || shapes.containsKey(STEP_SCORE_WEIGHT);
+    for (Map.Entry<String, Shape> parameter : expected.entrySet()) {
+      Shape shape = shapes.get(parameter.getKey());
+      if (shape == null && otherHead && parameter.getKey().equals(LM_HEAD)) {
+        continue;
+      }
+      if (shape == null) {
+        return Optional.of(
+            new Mismatch(
+                parameter.getKey(),
+                "missing, though config.json expects shape "
+                    + SafetensorsHeader.shapeString(parameter.getValue())));
+      }
+      if (!shape.equals(parameter.getValue())) {
+        return Optional.of(wrongShape(parameter.getKey(), shape, parameter.getValue()));
+      }
+    }
+    for (Map<String, Shape> head : List.of(valueHeadShapes(config), stepScoreHeadShapes(config))) {
+      boolean any = head.keySet().stream().anyMatch(shapes::containsKey);
+      for (Map.Entry<String, Shape> parameter : head.entrySet()) {
+        Shape shape = shapes.get(parameter.getKey());
+        if (any && shape == null) {
+          return Optional.of(
+              new Mismatch(
+                  parameter.getKey(),
+                  "missing, though the rest of its head is present (expected shape "
+                      + SafetensorsHeader.shapeString(parameter.getValue())
+                      + ")"));
+        }
+        if (shape != null && !shape.equals(parameter.getValue())) {
+          return Optional.of(wrongShape(parameter.getKey(), shape, parameter.getValue()));
+        }
+      }
+    }
+    for (String name : new TreeSet<>(shapes.keySet())) {
+      if (!expected.containsKey(name)
+          && !valueHeadShapes(config).containsKey(name)
+          && !stepScoreHeadShapes(config).containsKey(name)) {
+        return Optional.of(
+            new Mismatch(
+                name,
+                "unexpected: not a parameter of a "
+                    + config.architecture().name().toLowerCase(Locale.ROOT)
+                    + " model with "
+                    + (config.tieEmbeddings() ? "tied" : "untied")
+                    + " embeddings and "
+                    + config.numLayers()
+                    + " layers"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Mismatch wrongShape(String name, Shape found, Shape expected) {
+    return new Mismatch(
+        name,
+        "shape "
+            + SafetensorsHeader.shapeString(found)
+            + " does not match "
+            + SafetensorsHeader.shapeString(expected)
+            + " expected by config.json");
+  }
+
+  /** The names in {@code shapes} (already checked) in model order, heads last. */
+  static List<String> order(ModelConfig config, Map<String, Shape> shapes) {
+    List<String> order = new ArrayList<>(expectedShapes(config).keySet());
+    order.retainAll(shapes.keySet()); // the LM head is absent from critic and PRM checkpoints
+    Stream.concat(
+            valueHeadShapes(config).keySet().stream(),
+            stepScoreHeadShapes(config).keySet().stream())
+        .filter(shapes::containsKey)
+        .forEach(order::add);
+    return order;
   }
 }

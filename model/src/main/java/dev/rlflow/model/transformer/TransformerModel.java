@@ -14,6 +14,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.KvCache;
 import dev.rlflow.model.ModelConfig;
@@ -195,10 +196,19 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
    * sharded above {@code maxShardBytes}); the directory appears complete or not at all.
    */
   public void save(Path dir, long maxShardBytes) throws IOException {
+    save(dir, maxShardBytes, null);
+  }
+
+  /**
+   * Writes this model as {@link #save(Path, long)} does, recording {@code provenance} (when not
+   * null) beside the weights ({@link HfCheckpoint#readProvenance}); the weight files are the same
+   * bytes either way.
+   */
+  public void save(Path dir, long maxShardBytes, Provenance provenance) throws IOException {
     Map<String, NDArray> fp32 = new LinkedHashMap<>();
     try (NDManager staging = manager.newSubManager()) {
       weights().forEach((name, w) -> fp32.put(name, toFp32(w, staging)));
-      HfCheckpoint.write(dir, config, fp32, maxShardBytes);
+      HfCheckpoint.write(dir, config, fp32, maxShardBytes, provenance);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.NonFiniteGuard;
 import dev.rlflow.training.TrainingDivergedException;
+import dev.rlflow.training.loop.UpdateOutcome;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.optim.GuardedUpdate;
 import dev.rlflow.training.schedule.LearningRateSchedule;
@@ -151,7 +152,14 @@ public final class PrmTrainer implements AutoCloseable {
       double lr,
       int terms,
       boolean skipped,
-      double seconds) {}
+      double seconds)
+      implements UpdateOutcome {
+    /** Steps or pairs trained per second. */
+    @Override
+    public double throughput() {
+      return terms / Math.max(seconds, 1e-9);
+    }
+  }
 
   private final TransformerModel model;
   private final Config config;

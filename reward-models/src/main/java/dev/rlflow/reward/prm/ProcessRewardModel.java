@@ -1,6 +1,7 @@
 package dev.rlflow.reward.prm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.TeacherForcedScorer;
@@ -42,9 +43,16 @@ public final class ProcessRewardModel implements AutoCloseable {
    *     labels ({@link DecisionThreshold})
    * @param stack how the head's margin and the policy's confidence make P(correct); absent in
    *     checkpoints from before stacking, which are {@link ScoreStack#HEAD_ONLY}
+   * @param provenance the run and code that trained it, also recorded beside the weights; null in
+   *     checkpoints from before provenance was recorded
    */
   public record Metadata(
-      String objective, String init, long trainLabels, double decisionThreshold, ScoreStack stack) {
+      String objective,
+      String init,
+      long trainLabels,
+      double decisionThreshold,
+      ScoreStack stack,
+      Provenance provenance) {
     public Metadata {
       stack = stack == null ? ScoreStack.HEAD_ONLY : stack;
     }
@@ -195,7 +203,7 @@ public final class ProcessRewardModel implements AutoCloseable {
 
   /**
    * Writes the checkpoint and {@code prm.json} into {@code dir}, and the policy into {@code
-   * policy/} when the stack uses its confidence.
+   * policy/} when the stack uses its confidence; both checkpoints record the metadata's provenance.
    *
    * @throws IllegalArgumentException when the metadata's stack is not this PRM's
    */
@@ -204,9 +212,9 @@ public final class ProcessRewardModel implements AutoCloseable {
       throw new IllegalArgumentException(
           "Invalid metadata stack " + metadata.stack() + ": this PRM stacks by " + stack);
     }
-    model.save(dir, Long.MAX_VALUE);
+    model.save(dir, Long.MAX_VALUE, metadata.provenance());
     if (stack.usesConfidence()) {
-      policy.save(dir.resolve(POLICY_DIR), Long.MAX_VALUE);
+      policy.save(dir.resolve(POLICY_DIR), Long.MAX_VALUE, metadata.provenance());
     }
     JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(METADATA_FILE).toFile(), metadata);
   }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.tokenizer.CharTokenizer;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.reward.TinyModels;
@@ -23,6 +25,7 @@ class ProcessRewardModelTest {
   private static final List<String> STEPS = List.of("3 + 4 = 7", "7 * 2 = 14");
   private static final ComputeTarget CPU = new ComputeTarget(Device.cpu(), DataType.FLOAT32);
   private static final ScoreStack STACK = new ScoreStack(0.5, 2, 1);
+  private static final Provenance PROVENANCE = new Provenance("run-1", "0123abcd", 42, "0.1.0");
 
   private static ProcessRewardModel stacked() {
     return new ProcessRewardModel(
@@ -85,7 +88,8 @@ class ProcessRewardModelTest {
   void aSavedPrmLoadsWithTheSameScores(@TempDir Path dir) throws Exception {
     StepSequence s = StepSequence.encode(TOKENIZER, QUESTION, STEPS);
     ProcessRewardModel.Metadata metadata =
-        new ProcessRewardModel.Metadata("soft", "scratch", 3, 0.25, ScoreStack.HEAD_ONLY);
+        new ProcessRewardModel.Metadata(
+            "soft", "scratch", 3, 0.25, ScoreStack.HEAD_ONLY, PROVENANCE);
     try (ProcessRewardModel prm =
         new ProcessRewardModel(TinyModels.create(TransformerModel.Head.STEP_SCORE, 17), 8)) {
       prm.save(dir, metadata);
@@ -94,6 +98,7 @@ class ProcessRewardModelTest {
       }
     }
     assertThat(ProcessRewardModel.metadata(dir)).isEqualTo(metadata);
+    assertThat(HfCheckpoint.readProvenance(dir)).contains(PROVENANCE);
     assertThat(dir.resolve(ProcessRewardModel.POLICY_DIR)).doesNotExist();
   }
 
@@ -101,7 +106,7 @@ class ProcessRewardModelTest {
   void aSavedStackedPrmKeepsItsPolicy(@TempDir Path dir) throws Exception {
     StepSequence s = StepSequence.encode(TOKENIZER, QUESTION, STEPS);
     ProcessRewardModel.Metadata metadata =
-        new ProcessRewardModel.Metadata("hard", "policy", 40, 0.4, STACK);
+        new ProcessRewardModel.Metadata("hard", "policy", 40, 0.4, STACK, PROVENANCE);
     try (ProcessRewardModel prm = stacked()) {
       prm.save(dir, metadata);
       try (ProcessRewardModel loaded = ProcessRewardModel.load(dir, CPU, 8)) {
@@ -113,11 +118,14 @@ class ProcessRewardModelTest {
                   prm.save(
                       dir,
                       new ProcessRewardModel.Metadata(
-                          "hard", "policy", 40, 0.4, ScoreStack.HEAD_ONLY)))
+                          "hard", "policy", 40, 0.4, ScoreStack.HEAD_ONLY, PROVENANCE)))
           .hasMessageContaining("this PRM stacks by");
     }
     assertThat(dir.resolve(ProcessRewardModel.POLICY_DIR).resolve("config.json")).exists();
     assertThat(ProcessRewardModel.metadata(dir)).isEqualTo(metadata);
+    assertThat(HfCheckpoint.readProvenance(dir)).contains(PROVENANCE);
+    assertThat(HfCheckpoint.readProvenance(dir.resolve(ProcessRewardModel.POLICY_DIR)))
+        .contains(PROVENANCE);
   }
 
   /** Checkpoints written before stacking have no "stack" in prm.json: they are the head alone. */
@@ -127,6 +135,7 @@ class ProcessRewardModelTest {
         dir.resolve(ProcessRewardModel.METADATA_FILE),
         "{\"objective\":\"soft\",\"init\":\"policy\",\"trainLabels\":7,\"decisionThreshold\":0.3}");
     assertThat(ProcessRewardModel.metadata(dir).stack()).isEqualTo(ScoreStack.HEAD_ONLY);
+    assertThat(ProcessRewardModel.metadata(dir).provenance()).isNull();
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.NonFiniteGuard;
 import dev.rlflow.training.TrainingDivergedException;
+import dev.rlflow.training.loop.UpdateOutcome;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.optim.GuardedUpdate;
 import dev.rlflow.training.schedule.LearningRateSchedule;
@@ -86,7 +87,14 @@ public final class SftTrainer implements AutoCloseable {
       double lr,
       long tokens,
       boolean skipped,
-      double seconds) {}
+      double seconds)
+      implements UpdateOutcome {
+    /** Tokens trained per second. */
+    @Override
+    public double throughput() {
+      return tokens / Math.max(seconds, 1e-9);
+    }
+  }
 
   private final TransformerModel model;
   private final Config config;

@@ -1,7 +1,8 @@
-package dev.rlflow.jobs.sft;
+package dev.rlflow.training.loop;
 
 /**
- * One optimizer update as the trainer reports it to the client (metrics.csv, progress line).
+ * One optimizer update as a {@link TrainingLoop} reports it (to the client of a job: metrics.csv,
+ * the progress line).
  *
  * @param stage the stage, e.g. {@code sft}
  * @param step the update, 1-based
@@ -9,7 +10,7 @@ package dev.rlflow.jobs.sft;
  * @param loss the training loss of the update
  * @param lr the learning rate used
  * @param gradNorm the global gradient norm before clipping
- * @param tokensPerSecond tokens trained per second in this update
+ * @param tokensPerSecond tokens (SFT), steps or pairs (PRM) trained per second in this update
  * @param skipped the update was skipped (non-finite loss or gradient)
  * @param checkpoint the checkpoint written after this update, or empty
  */

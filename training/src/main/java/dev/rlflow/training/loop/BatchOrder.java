@@ -1,13 +1,21 @@
-package dev.rlflow.jobs.batch;
+package dev.rlflow.training.loop;
 
 import java.util.SplittableRandom;
 
-/** Indices of a training set, epoch after epoch, each epoch in a seeded shuffle. */
+/**
+ * Indices of a training set, epoch after epoch, each epoch in a seeded shuffle: the order in which
+ * the {@link TrainingLoop} draws its batches.
+ */
 public final class BatchOrder {
   private final int[] indices;
   private final SplittableRandom random;
   private int position;
 
+  /**
+   * The order of {@code size} examples shuffled from {@code seed}.
+   *
+   * @throws IllegalArgumentException when {@code size} is 0: nothing to train on
+   */
   public BatchOrder(int size, long seed) {
     if (size == 0) {
       throw new IllegalArgumentException("Nothing to train on: no examples");
@@ -20,6 +28,7 @@ public final class BatchOrder {
     position = size;
   }
 
+  /** The next example's index; a new shuffle starts each epoch. */
   public int next() {
     if (position == indices.length) {
       for (int i = indices.length - 1; i > 0; i--) { // Fisher-Yates
