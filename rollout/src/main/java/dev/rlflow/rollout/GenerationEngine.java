@@ -35,6 +35,9 @@ import java.util.function.IntFunction;
  * <p>Not thread-safe: one engine per thread. The policy's weights must not change while {@link
  * #generate} runs (another thread training them gives torn reads): hand the engine a copy or a
  * published version, never live training arrays.
+ *
+ * <p>Long because prefill, KV-cache row repetition, per-step sampling and retiring finished rows
+ * are one loop over shared state, read best as one algorithm.
  */
 public final class GenerationEngine {
   /** Which side of a shorter prefix the padding goes. */

@@ -35,6 +35,9 @@ import java.util.UUID;
  * because DJL's PyTorch engine aborts the JVM on bfloat16 (DESIGN.md §1); I64 and I32 load
  * unchanged. A file that does not follow the format raises {@link CorruptCheckpointException}
  * before any tensor is allocated.
+ *
+ * <p>Long because reading and writing share the header's rules (dtypes, offsets, alignment, the
+ * 2 GB limit), which stay in one place; the header's JSON is {@link SafetensorsHeader}'s.
  */
 public final class Safetensors {
 

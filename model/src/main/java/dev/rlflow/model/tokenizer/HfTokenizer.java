@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
  * an id in a gap of the file's numbering decodes to the empty string. {@link #decode} skips the
  * added tokens marked {@code "special": true}, so a step tag that is a plain newline stays in
  * decoded text. Thread-safe until {@link #close()}; must be closed, as it holds a native tokenizer.
+ *
+ * <p>Long because resolving each special role across the layouts of byte-level BPE, sentencepiece
+ * and plain vocabularies (the rules above) takes half of it.
  */
 public final class HfTokenizer implements Tokenizer {
 

@@ -42,6 +42,9 @@ import java.util.SplittableRandom;
  *
  * <p>Block inputs {@code [tokens (B,T), positions (B,T), bias (B,1,T,S)]} followed by the cached
  * {@code k, v} of every layer; outputs {@code [head output, k, v of every layer]}.
+ *
+ * <p>Long because the whole forward pass (embedding, decoder layers with their KV cache, heads)
+ * stays in one file to be read top to bottom, as nanoGPT's {@code model.py} is.
  */
 public final class TransformerModel extends AbstractBlock implements AutoCloseable {
   /** The head on top of the backbone. */
