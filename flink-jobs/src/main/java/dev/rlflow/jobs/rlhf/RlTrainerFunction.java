@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
@@ -151,7 +152,8 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     HfCheckpoint.deleteTree(dir); // a leftover of a failed attempt at the same id
     TrainerCheckpoint.Counters counters = trainer.save(dir);
     TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
-    long oldest = Math.max(0, version - config.rollout().maxStaleness());
+    // the versions that batches still in the rollout were or will be generated with
+    long oldest = PolicyVersion.answering(version, config.rollout().maxStaleness()).number();
     for (long v = oldest; v < version; v++) {
       try (WeightLease lease = store.await(v, Duration.ZERO)) {
         checkpoint.writeOlderPolicy(v, policy.config(), lease.weights().tensors());

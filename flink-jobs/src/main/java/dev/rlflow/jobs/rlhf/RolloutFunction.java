@@ -2,6 +2,7 @@ package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
 import dev.rlflow.jobs.runner.RunContext;
@@ -88,7 +89,7 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
 
   private GeneratedBatch generate(PromptBatch input) throws Exception {
     RolloutConfig rollout = config.rollout();
-    long version = Math.max(0, input.batch() - rollout.maxStaleness());
+    long version = PolicyVersion.answering(input.batch(), rollout.maxStaleness()).number();
     long waitStart = System.nanoTime();
     try (WeightLease lease = store.await(version, versionTimeout)) {
       lease.weights().applyTo(loaded.policy());
