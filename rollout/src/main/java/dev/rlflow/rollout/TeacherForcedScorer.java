@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.transformer.TransformerModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -17,7 +18,11 @@ import java.util.function.BiFunction;
  * are right-padded; each batch runs without autograd in its own closed scope.
  *
  * <p>Position convention: response token j of a prompt of P tokens is predicted at position P + j -
- * 1, so its log-prob and its value (the value of the state before the token) are both read there.
+ * 1, so its log-prob and its value (the value of the state before the token) are both read there. A
+ * response's last token predicts nothing that is read, so it is not fed: the batch has the shape of
+ * a training step's teacher forcing ({@code SftBatch}, one column narrower than prompt + response),
+ * and the reference's and the critic's scores are bit for bit what the trainer's own forward pass
+ * over the same responses gives.
  */
 public final class TeacherForcedScorer {
   private final int maxBatch;
@@ -75,6 +80,7 @@ public final class TeacherForcedScorer {
     return read(
         prm,
         sequences,
+        sequences,
         positions,
         (logits, next) -> {
           NDArray f = logits.toType(DataType.FLOAT32, false);
@@ -92,60 +98,64 @@ public final class TeacherForcedScorer {
       List<int[]> responses,
       BiFunction<NDArray, NDArray, NDArray> perPosition) {
     List<int[]> sequences = sequences(model.config(), prompts, responses);
+    List<int[]> inputs = new ArrayList<>(sequences.size());
     List<int[]> positions = new ArrayList<>(sequences.size());
     for (int i = 0; i < sequences.size(); i++) {
+      int[] sequence = sequences.get(i);
+      int length = responses.get(i).length;
+      inputs.add(length == 0 ? sequence : Arrays.copyOf(sequence, sequence.length - 1));
       int first = prompts.get(i).length - 1;
-      int[] at = new int[responses.get(i).length];
+      int[] at = new int[length];
       for (int j = 0; j < at.length; j++) {
         at[j] = first + j;
       }
       positions.add(at);
     }
-    return read(model, sequences, positions, perPosition);
+    return read(model, inputs, sequences, positions, perPosition);
   }
 
   /**
-   * Runs right-padded batches of {@code sequences} through {@code model} without autograd and reads
-   * {@code perPosition(output, nextTokens)} (B, L) at {@code positions}: the one forward path of
-   * log-probs, critic values and PRM step margins.
+   * Runs right-padded batches of {@code inputs} (each a prefix of its sequence) through {@code
+   * model} without autograd and reads {@code perPosition(output, nextTokens)} (B, L) at {@code
+   * positions}, the next tokens taken from {@code sequences}: the one forward path of log-probs,
+   * critic values and PRM step margins.
    */
   private float[][] read(
       TransformerModel model,
+      List<int[]> inputs,
       List<int[]> sequences,
       List<int[]> positions,
       BiFunction<NDArray, NDArray, NDArray> perPosition) {
-    if (positions.size() != sequences.size()) {
+    if (positions.size() != inputs.size()) {
       throw new IllegalArgumentException(
-          sequences.size()
-              + " sequences but "
-              + positions.size()
-              + " position lists: must be equal");
+          inputs.size() + " sequences but " + positions.size() + " position lists: must be equal");
     }
-    for (int i = 0; i < sequences.size(); i++) {
+    for (int i = 0; i < inputs.size(); i++) {
       for (int at : positions.get(i)) {
-        if (at < 0 || at >= sequences.get(i).length) {
+        if (at < 0 || at >= inputs.get(i).length) {
           throw new IllegalArgumentException(
               "Sequence "
                   + i
                   + ": position "
                   + at
                   + " is outside [0, "
-                  + sequences.get(i).length
+                  + inputs.get(i).length
                   + ")");
         }
       }
     }
-    float[][] result = new float[sequences.size()][];
+    float[][] result = new float[inputs.size()][];
     InferenceMode inference = InferenceMode.enter();
     try {
-      for (int from = 0; from < sequences.size(); from += maxBatch) {
-        List<int[]> batch = sequences.subList(from, Math.min(sequences.size(), from + maxBatch));
+      for (int from = 0; from < inputs.size(); from += maxBatch) {
+        int to = Math.min(inputs.size(), from + maxBatch);
+        List<int[]> batch = inputs.subList(from, to);
         PaddedBatch padded = PaddedBatch.of(batch, GenerationEngine.Padding.RIGHT);
         int width = padded.width();
         long[] next = new long[batch.size() * width]; // (B, L): the token each position predicts
         for (int b = 0; b < batch.size(); b++) {
-          int[] sequence = batch.get(b);
-          for (int t = 0; t + 1 < sequence.length; t++) {
+          int[] sequence = sequences.get(from + b);
+          for (int t = 0; t < batch.get(b).length && t + 1 < sequence.length; t++) {
             next[b * width + t] = sequence[t + 1];
           }
         }

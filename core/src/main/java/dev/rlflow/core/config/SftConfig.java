@@ -14,8 +14,9 @@ import java.util.List;
  * @param schedule decay after warm-up
  * @param minLrRatio the learning rate at the last update, as a fraction of the peak (cosine)
  * @param weightDecay AdamW's decoupled weight decay
- * @param gradClip global gradient-norm clip
- * @param maxSkippedUpdates consecutive non-finite updates tolerated before the run fails
+ * @param gradClip global gradient-norm clip of SFT's updates (RL's is {@code algorithm.grad_clip})
+ * @param maxSkippedUpdates consecutive non-finite SFT updates tolerated before the run fails (RL's
+ *     is {@code algorithm.max_skipped_updates})
  * @param checkpointEvery updates between checkpoints of the policy
  */
 public record SftConfig(

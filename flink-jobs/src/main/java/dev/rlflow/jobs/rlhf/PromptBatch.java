@@ -1,5 +1,6 @@
 package dev.rlflow.jobs.rlhf;
 
+import dev.rlflow.core.rl.Prompt;
 import java.util.List;
 
 /**
@@ -7,22 +8,10 @@ import java.util.List;
  * answers them, {@code max(0, b - rollout.max_staleness)}.
  *
  * @param batch b, from 0
- * @param prompts the prompts, each with the tokens the policy continues
+ * @param prompts the prompts, each with the tokens the policy continues, group i at index i
  */
-public record PromptBatch(long batch, List<RlPrompt> prompts) {
+public record PromptBatch(long batch, List<Prompt> prompts) {
   public PromptBatch {
     prompts = List.copyOf(prompts);
   }
-
-  /**
-   * One prompt of a batch.
-   *
-   * @param group its index in the batch: the group of its samples
-   * @param problemId the problem's id, which seeds its samples
-   * @param question the question text
-   * @param answer the reference answer
-   * @param tokens the prompt tokens (possibly truncated per {@code rollout.prompt_overflow})
-   */
-  public record RlPrompt(
-      int group, String problemId, String question, String answer, int[] tokens) {}
 }

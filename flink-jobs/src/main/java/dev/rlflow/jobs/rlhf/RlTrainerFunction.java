@@ -6,17 +6,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.rl.PolicyVersion;
+import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.checkpoint.DirectoryTree;
-import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
-import dev.rlflow.training.advantage.Steps;
-import dev.rlflow.training.ppo.PpoTrainer;
+import dev.rlflow.training.rl.IterationResult;
+import dev.rlflow.training.rl.RlTrainer;
+import dev.rlflow.training.rl.TrainerCheckpoint;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Trainer (DESIGN.md §3): one subtask holding the policy, the frozen reference (the starting
  * checkpoint) and, for ppo, the critic (initialised from the policy). At open it publishes version
- * 0; for batch b it runs one {@link PpoTrainer} iteration and publishes version b + 1, which the
+ * 0; for batch b it runs one {@link RlTrainer} iteration and publishes version b + 1, which the
  * rollout of batch b + 1 + s waits for. After the last batch it writes the policy to {@code
  * checkpoints/rl} (Hugging Face layout) and reports the SHA-256 of its weights.
  *
@@ -54,12 +56,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Recovery.</b> At each Flink checkpoint the trainer saves policy, critic and both
  * optimizers' moments under {@code checkpoints/rl-state/<job id>/chk-<id>} ({@link
- * PpoTrainer#save}), plus the policy versions {@code v - s … v - 1} that batches still in the
+ * TrainerCheckpoint}), plus the policy versions {@code v - s … v - 1} that batches still in the
  * rollout were or will be generated with, and keeps in Flink's operator state a {@link
- * TrainerState}: the version, the counters (iterations = the RNG state, optimizer steps, KL beta)
- * and that directory. Restored, it reloads them and republishes versions {@code v - s … v}, so the
- * replayed batches are generated and trained exactly as before the failure: the run ends with the
- * same weights bit for bit.
+ * TrainerState} (with its versioned {@link TrainerStateSerializer}): the version, the counters
+ * (iterations = the RNG state, optimizer steps, KL beta) and that directory. Restored, it reloads
+ * them and republishes versions {@code v - s … v}, so the replayed batches are generated and
+ * trained exactly as before the failure: the run ends with the same weights bit for bit.
  */
 final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetric>
     implements CheckpointedFunction, CheckpointListener {
@@ -67,33 +69,13 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   static final String STATE_DIR = "checkpoints/rl-state";
   private static final Logger LOG = LoggerFactory.getLogger(RlTrainerFunction.class);
 
-  /**
-   * The trainer's part of a Flink checkpoint.
-   *
-   * @param version the policy version published last (batches trained)
-   * @param oldest the oldest version saved beside it, {@code max(0, version - max_staleness)}
-   * @param iterations iterations run: the seed of the next minibatch order
-   * @param actorSteps the actor optimizer's step counter
-   * @param criticSteps the critic optimizer's step counter
-   * @param klCoef the KL beta for the next batch
-   * @param directory where {@link PpoTrainer#save} and the older versions were written
-   */
-  public record TrainerState(
-      long version,
-      long oldest,
-      long iterations,
-      long actorSteps,
-      long criticSteps,
-      double klCoef,
-      String directory) {}
-
   private final RunContext run;
   private final String checkpoint;
   private transient RunConfig config;
   private transient TransformerModel policy;
   private transient TransformerModel reference;
   private transient TransformerModel critic;
-  private transient PpoTrainer trainer;
+  private transient RlTrainer trainer;
   private transient WeightStore store;
   private transient long lastEnd;
   private transient ListState<TrainerState> state;
@@ -123,16 +105,8 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
       padId = tokenizer.padId();
     }
     trainer =
-        new PpoTrainer(
-            policy,
-            reference,
-            critic,
-            new PpoTrainer.Config(
-                config.algorithm(),
-                config.sft().gradClip(),
-                config.sft().maxSkippedUpdates(),
-                seed,
-                padId));
+        new RlTrainer(
+            policy, reference, critic, new RlTrainer.Config(config.algorithm(), seed, padId));
     store = WeightStores.of(run.runDirectory(), RolloutFunction.retained(config));
     if (restored == null) {
       version = 0;
@@ -149,7 +123,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     state =
         context
             .getOperatorStateStore()
-            .getListState(new ListStateDescriptor<>("trainer", TrainerState.class));
+            .getListState(new ListStateDescriptor<>("trainer", TrainerStateSerializer.INSTANCE));
     restored = null;
     if (context.isRestored()) {
       for (TrainerState s : state.get()) {
@@ -161,11 +135,11 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   /** Loads a checkpoint's trainer and publishes the older versions in-flight batches need. */
   private void resume(TrainerState s) throws Exception {
     Path dir = Path.of(s.directory());
-    trainer.restore(
-        dir, new PpoTrainer.State(s.iterations(), s.actorSteps(), s.criticSteps(), s.klCoef()));
+    trainer.restore(dir, s.counters());
+    TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
     for (long v = s.oldest(); v < s.version(); v++) {
       try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-        store.publish(v, HfCheckpoint.read(dir.resolve(olderVersion(v)), staging).tensors());
+        store.publish(v, checkpoint.readOlderPolicy(v, staging));
       }
     }
     version = s.version();
@@ -176,27 +150,16 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     Path dir = saveDir(context.getCheckpointId());
     DirectoryTree.delete(dir); // a leftover of a failed attempt at the same id
-    PpoTrainer.State counters = trainer.save(dir);
-    long oldest = Math.max(0, version - config.rollout().maxStaleness());
+    TrainerCheckpoint.Counters counters = trainer.save(dir);
+    TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
+    // the versions that batches still in the rollout were or will be generated with
+    long oldest = PolicyVersion.answering(version, config.rollout().maxStaleness()).number();
     for (long v = oldest; v < version; v++) {
       try (WeightLease lease = store.await(v, Duration.ZERO)) {
-        HfCheckpoint.write(
-            dir.resolve(olderVersion(v)),
-            policy.config(),
-            lease.weights().tensors(),
-            Long.MAX_VALUE);
+        checkpoint.writeOlderPolicy(v, policy.config(), lease.weights().tensors());
       }
     }
-    state.update(
-        List.of(
-            new TrainerState(
-                version,
-                oldest,
-                counters.iterations(),
-                counters.actorSteps(),
-                counters.criticSteps(),
-                counters.klCoef(),
-                dir.toString())));
+    state.update(List.of(new TrainerState(version, oldest, counters, dir.toString())));
     saved.addLast(context.getCheckpointId());
   }
 
@@ -234,29 +197,14 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     return run.localPath(STATE_DIR + "/" + job + "/chk-" + checkpointId);
   }
 
-  private static String olderVersion(long v) {
-    return "policy-v" + v;
-  }
-
   @Override
   public void processElement(RlBatch batch, Context context, Collector<RlMetric> out)
       throws Exception {
-    List<PpoTrainer.Response> responses = new ArrayList<>(batch.responses().size());
     double rewardSum = 0;
     double stepSum = 0;
     long stepCount = 0;
     long correct = 0;
-    for (RlResponse r : batch.responses()) {
-      Steps steps =
-          r.stepRewards().length == 0 ? Steps.none() : new Steps(r.stepEnds(), r.stepRewards());
-      responses.add(
-          new PpoTrainer.Response(
-              r.prompt().group(),
-              r.prompt().tokens(),
-              r.tokens(),
-              r.logProbs(),
-              steps,
-              r.outcome()));
+    for (ScoredResponse r : batch.responses()) {
       rewardSum += r.outcome();
       for (double s : r.stepRewards()) {
         rewardSum += s;
@@ -274,7 +222,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
               + version
               + "; batches must arrive in order");
     }
-    PpoTrainer.IterationResult result = trainer.iterate(responses);
+    IterationResult result = trainer.iterate(batch.responses());
     version = batch.batch() + 1;
     store.publish(version, policy.weights());
     long end = System.nanoTime();

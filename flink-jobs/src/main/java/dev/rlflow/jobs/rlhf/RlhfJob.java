@@ -2,6 +2,7 @@ package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.task.dataset.DeadLetter;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
@@ -119,7 +120,7 @@ public final class RlhfJob {
               env.fromData(prompts.batches(), TypeInformation.of(PromptBatch.class))
                   .name("prompts")
                   .setParallelism(1);
-          DataStream<RlBatch> rollouts =
+          DataStream<GeneratedBatch> rollouts =
               AsyncDataStream.orderedWait(
                       source,
                       new RolloutFunction(context, checkpoint, VERSION_TIMEOUT),
@@ -203,7 +204,7 @@ public final class RlhfJob {
   static Prompts prompts(RunConfig config, List<ProblemRecord> problems, Tokenizer tokenizer) {
     RolloutConfig rollout = config.rollout();
     int limit = config.policy().maxSeqLen() - rollout.maxNewTokens();
-    List<PromptBatch.RlPrompt> usable = new ArrayList<>();
+    List<Prompt> usable = new ArrayList<>();
     List<DeadLetter> deadLetters = new ArrayList<>();
     for (int i = 0; i < problems.size(); i++) {
       ProblemRecord p = problems.get(i);
@@ -227,7 +228,7 @@ public final class RlhfJob {
         System.arraycopy(tokens, tokens.length - (limit - 1), kept, 1, limit - 1);
         tokens = kept;
       }
-      usable.add(new PromptBatch.RlPrompt(0, p.id(), p.question(), p.answer(), tokens));
+      usable.add(new Prompt(0, p.id(), p.question(), p.answer(), tokens));
     }
     if (usable.isEmpty()) {
       throw new IllegalArgumentException(
@@ -240,10 +241,9 @@ public final class RlhfJob {
     List<PromptBatch> batches = new ArrayList<>(rollout.iterations());
     int next = 0;
     for (int b = 0; b < rollout.iterations(); b++) {
-      List<PromptBatch.RlPrompt> batch = new ArrayList<>(rollout.promptsPerBatch());
+      List<Prompt> batch = new ArrayList<>(rollout.promptsPerBatch());
       for (int g = 0; g < rollout.promptsPerBatch(); g++) {
-        PromptBatch.RlPrompt p = usable.get(next++ % usable.size());
-        batch.add(new PromptBatch.RlPrompt(g, p.problemId(), p.question(), p.answer(), p.tokens()));
+        batch.add(usable.get(next++ % usable.size()).inGroup(g));
       }
       batches.add(new PromptBatch(b, batch));
     }

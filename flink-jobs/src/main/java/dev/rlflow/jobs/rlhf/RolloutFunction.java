@@ -2,6 +2,9 @@ package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.rl.PolicyVersion;
+import dev.rlflow.core.rl.Prompt;
+import dev.rlflow.core.rl.Response;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.resharding.store.WeightLease;
@@ -30,7 +33,7 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * <p>Every sample's random stream is fixed by (run seed, version) — the engine's seed — and
  * (problem id, sample index) — the request's: a rerun, or a recovered run, draws the same tokens.
  */
-final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
+final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatch> {
   private final RunContext run;
   private final String checkpoint;
   private final Duration versionTimeout;
@@ -65,11 +68,11 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
   }
 
   @Override
-  public void asyncInvoke(PromptBatch input, ResultFuture<RlBatch> result) {
+  public void asyncInvoke(PromptBatch input, ResultFuture<GeneratedBatch> result) {
     executor.execute(
         () -> {
           try {
-            RlBatch batch;
+            GeneratedBatch batch;
             try {
               batch = generate(input);
             } catch (Throwable t) {
@@ -84,9 +87,9 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
         });
   }
 
-  private RlBatch generate(PromptBatch input) throws Exception {
+  private GeneratedBatch generate(PromptBatch input) throws Exception {
     RolloutConfig rollout = config.rollout();
-    long version = Math.max(0, input.batch() - rollout.maxStaleness());
+    long version = PolicyVersion.answering(input.batch(), rollout.maxStaleness()).number();
     long waitStart = System.nanoTime();
     try (WeightLease lease = store.await(version, versionTimeout)) {
       lease.weights().applyTo(loaded.policy());
@@ -102,7 +105,7 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
             Set.of(loaded.tokenizer().eosId()),
             List.of());
     List<GenerationRequest> requests = new ArrayList<>();
-    for (PromptBatch.RlPrompt p : input.prompts()) {
+    for (Prompt p : input.prompts()) {
       requests.add(
           new GenerationRequest(
               p.problemId() + "@" + input.batch(),
@@ -113,15 +116,15 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, RlBatch> {
     }
     GenerationEngine engine = loaded.engine(seed(config.run().seed(), version));
     List<Sample> samples = engine.generate(requests);
-    List<RlResponse> responses = new ArrayList<>(samples.size());
+    // The engine's samples become the dataflow's responses here, once.
+    List<Response> responses = new ArrayList<>(samples.size());
     for (int i = 0; i < samples.size(); i++) {
       Sample s = samples.get(i);
-      PromptBatch.RlPrompt prompt = input.prompts().get(i / rollout.samplesPerPrompt());
-      responses.add(
-          new RlResponse(prompt, s.tokens(), s.logProbs(), s.stepEnds(), false, 0, new double[0]));
+      Prompt prompt = input.prompts().get(i / rollout.samplesPerPrompt());
+      responses.add(new Response(prompt, s.tokens(), s.logProbs(), s.stepEnds()));
     }
-    return new RlBatch(
-        input.batch(), version, responses, (System.nanoTime() - start) / 1e9, waited, 0);
+    return new GeneratedBatch(
+        input.batch(), version, responses, (System.nanoTime() - start) / 1e9, waited);
   }
 
   /** The engine seed of a policy version: a mix of the run seed and the version. */

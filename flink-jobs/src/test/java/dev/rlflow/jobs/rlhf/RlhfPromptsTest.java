@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.task.dataset.DeadLetter;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
@@ -42,7 +43,7 @@ class RlhfPromptsTest {
     assertThat(prompts.batches()).hasSize(4);
     for (PromptBatch batch : prompts.batches()) {
       assertThat(batch.prompts()).hasSize(8);
-      for (PromptBatch.RlPrompt p : batch.prompts()) {
+      for (Prompt p : batch.prompts()) {
         assertThat(p.tokens().length).isLessThanOrEqualTo(f.limit());
       }
     }
@@ -55,7 +56,7 @@ class RlhfPromptsTest {
     assertThat(prompts.deadLetters()).isEmpty();
     int cut = 0;
     for (PromptBatch batch : prompts.batches()) {
-      for (PromptBatch.RlPrompt p : batch.prompts()) {
+      for (Prompt p : batch.prompts()) {
         int[] full = PromptFormat.prompt(f.tokenizer(), p.question());
         if (full.length > f.limit()) {
           cut++;

@@ -36,8 +36,8 @@ import java.util.UUID;
  * unchanged. A file that does not follow the format raises {@link CorruptCheckpointException}
  * before any tensor is allocated.
  *
- * <p>Long because reading and writing share the header's rules (dtypes, offsets, alignment, the
- * 2 GB limit), which stay in one place; the header's JSON is {@link SafetensorsHeader}'s.
+ * <p>Long because reading and writing share the header's rules (dtypes, offsets, alignment, the 2
+ * GB limit), which stay in one place; the header's JSON is {@link SafetensorsHeader}'s.
  */
 public final class Safetensors {
 

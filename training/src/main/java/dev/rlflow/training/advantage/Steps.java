@@ -73,6 +73,21 @@ public record Steps(int[] ends, double[] rewards) {
     return rewards.clone();
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Steps s && Arrays.equals(ends, s.ends) && Arrays.equals(rewards, s.rewards);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(ends) + Arrays.hashCode(rewards);
+  }
+
+  @Override
+  public String toString() {
+    return "Steps[ends=" + Arrays.toString(ends) + ", rewards=" + Arrays.toString(rewards) + "]";
+  }
+
   public int count() {
     return ends.length;
   }

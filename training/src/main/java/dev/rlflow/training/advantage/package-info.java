@@ -5,6 +5,6 @@
  * dev.rlflow.training.advantage.GroupAdvantages} gives the critic-free group baselines (GRPO,
  * process GRPO, RLOO) and {@link dev.rlflow.training.advantage.ReinforcePlusPlus} the global-batch
  * one; {@link dev.rlflow.training.advantage.Whitening} standardises. Which of them a run uses is
- * decided by {@code algorithm.name} in {@code dev.rlflow.training.ppo.AdvantageEstimator}.
+ * decided by {@code algorithm.name} in {@code dev.rlflow.training.rl.AdvantageEstimator}.
  */
 package dev.rlflow.training.advantage;

@@ -79,6 +79,8 @@ class KlControllerTest {
         true,
         AlgorithmConfig.MacroActions.NONE,
         5,
-        0);
+        0,
+        1.0,
+        3);
   }
 }

@@ -1,4 +1,4 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -349,7 +349,9 @@ class AdvantageEstimatorTest {
             whiten,
             macro,
             n,
-            0));
+            0,
+            1.0,
+            3));
   }
 
   private static Experience outcomeOnly(int group, int tokens, double outcome) {

@@ -1,4 +1,4 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +14,9 @@ import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
 import dev.rlflow.core.config.AlgorithmConfig.MacroActions;
 import dev.rlflow.core.config.AlgorithmConfig.Name;
 import dev.rlflow.core.config.PolicyConfig;
+import dev.rlflow.core.rl.Prompt;
+import dev.rlflow.core.rl.Response;
+import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.Autograd;
@@ -39,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A one-token bandit on a tiny model: after prompt {@code [1, 2]} the response {@code [5, 0]} earns
  * 1 and {@code [6, 0]} earns 0. Every algorithm must raise the first one's probability.
  */
-class PpoTrainerTest {
+class RlTrainerTest {
   private static final ModelConfig CONFIG =
       new ModelConfig(PolicyConfig.Architecture.LLAMA, 8, 16, 1, 2, 1, 32, 16, 10_000, 1e-5, true);
   private static final int[] PROMPT = {1, 2};
@@ -57,9 +60,9 @@ class PpoTrainerTest {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = name == Name.PPO ? model(TransformerModel.Head.VALUE, 7) : null;
-        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, config(name))) {
+        RlTrainer trainer = new RlTrainer(policy, reference, critic, config(name))) {
       double before = logProb(policy, GOOD);
-      PpoTrainer.IterationResult last = null;
+      IterationResult last = null;
       for (int i = 0; i < 15; i++) {
         last = trainer.iterate(batch(policy, Steps.none()));
       }
@@ -78,15 +81,13 @@ class PpoTrainerTest {
   void raftMakesNoUpdateWhenNothingIsAccepted() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
-        PpoTrainer trainer = new PpoTrainer(policy, reference, null, config(Name.RAFT))) {
+        RlTrainer trainer = new RlTrainer(policy, reference, null, config(Name.RAFT))) {
       Map<String, float[]> before = weights(policy);
-      List<PpoTrainer.Response> rejected = new ArrayList<>();
-      for (PpoTrainer.Response r : batch(policy, Steps.none())) {
-        rejected.add(
-            new PpoTrainer.Response(
-                r.group(), r.prompt(), r.response(), r.oldLogProbs(), r.steps(), 0));
+      List<ScoredResponse> rejected = new ArrayList<>();
+      for (ScoredResponse r : batch(policy, Steps.none())) {
+        rejected.add(new ScoredResponse(r.response(), false, 0, r.stepRewards()));
       }
-      PpoTrainer.IterationResult result = trainer.iterate(rejected);
+      IterationResult result = trainer.iterate(rejected);
       assertThat(result.updates()).isZero();
       assertThat(result.policyLoss()).isNaN();
       Map<String, float[]> after = weights(policy);
@@ -99,19 +100,18 @@ class PpoTrainerTest {
   void stepRewardsAloneSteerProcessGrpo() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
-        PpoTrainer trainer = new PpoTrainer(policy, reference, null, config(Name.GRPO))) {
+        RlTrainer trainer = new RlTrainer(policy, reference, null, config(Name.GRPO))) {
       double before = logProb(policy, BAD);
       for (int i = 0; i < 15; i++) {
         // Outcomes say GOOD, a step reward on the first token says BAD far louder.
-        List<PpoTrainer.Response> batch = new ArrayList<>();
-        for (PpoTrainer.Response r : batch(policy, Steps.none())) {
-          double step = r.response()[0] == BAD[0] ? 5 : 0;
+        List<ScoredResponse> batch = new ArrayList<>();
+        for (ScoredResponse r : batch(policy, Steps.none())) {
+          double step = r.response().tokens()[0] == BAD[0] ? 5 : 0;
           batch.add(
-              new PpoTrainer.Response(
-                  r.group(),
-                  r.prompt(),
-                  r.response(),
-                  r.oldLogProbs(),
+              scored(
+                  r.prompt().group(),
+                  r.response().tokens(),
+                  r.response().logProbs(),
                   new Steps(new int[] {0}, new double[] {step}),
                   r.outcome()));
         }
@@ -133,11 +133,11 @@ class PpoTrainerTest {
   void aTrainerRestoredFromItsSaveContinuesBitForBit(@TempDir Path dir) throws Exception {
     Map<String, float[]> straight = trained(4, null).weights();
     Map<String, float[]> resumed;
-    PpoTrainer.State state = trained(2, dir.resolve("save")).saved();
+    TrainerCheckpoint.Counters state = trained(2, dir.resolve("save")).saved();
     try (TransformerModel policy = model(TransformerModel.Head.LM, 1);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 2);
-        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, adaptiveKl())) {
+        RlTrainer trainer = new RlTrainer(policy, reference, critic, adaptiveKl())) {
       trainer.restore(dir.resolve("save"), state);
       assertThat(trainer.iterations()).isEqualTo(2);
       for (int i = 0; i < 2; i++) {
@@ -156,7 +156,7 @@ class PpoTrainerTest {
     Map<String, float[]> straight = raft(8, 0, 4, null, null, null).weights();
     Map<String, float[]> withoutReplay = raft(0, 0, 4, null, null, null).weights();
     Path save = dir.resolve("save");
-    PpoTrainer.State state = raft(8, 0, 2, null, null, save).saved();
+    TrainerCheckpoint.Counters state = raft(8, 0, 2, null, null, save).saved();
     Map<String, float[]> resumed = raft(8, 2, 4, save, state, null).weights();
 
     assertThat(save.resolve("replay.bin")).exists();
@@ -166,10 +166,41 @@ class PpoTrainerTest {
   }
 
   @Test
+  void referenceLogProbsAreBitForBitThoseOfTheTrainingForwardPass() {
+    int[][] responses = {GOOD, {5, 6, 7, 0}, {6}};
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42)) {
+      List<ScoredResponse> batch = new ArrayList<>();
+      List<SftExample> examples = new ArrayList<>();
+      for (int[] response : responses) {
+        batch.add(scored(0, response, new float[response.length], Steps.none(), 1));
+        examples.add(new SftExample(PROMPT, response));
+      }
+      double[][] scored = new Reference(policy).logProbs(batch);
+      float[] forward =
+          Autograd.withoutGradients(
+              () -> {
+                try (NDManager scope = policy.manager().newSubManager()) {
+                  SftBatch sb = SftBatch.of(examples, 0, scope);
+                  NDArray logits = policy.forward(sb.input(policy.dtype()), null, false).output();
+                  return SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg().toFloatArray();
+                }
+              });
+      int width = PROMPT.length + 4 - 1;
+      for (int i = 0; i < responses.length; i++) {
+        double[] expected = new double[responses[i].length];
+        for (int j = 0; j < expected.length; j++) {
+          expected[j] = forward[i * width + PROMPT.length - 1 + j];
+        }
+        assertThat(scored[i]).as("response %d", i).containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
   void criticPresenceMustMatchTheAlgorithm() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42)) {
-      assertThatThrownBy(() -> new PpoTrainer(policy, reference, null, config(Name.PPO)))
+      assertThatThrownBy(() -> new RlTrainer(policy, reference, null, config(Name.PPO)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("algorithm.name ppo needs a critic");
     }
@@ -180,7 +211,7 @@ class PpoTrainerTest {
   }
 
   /** A trained policy's weights by name, and the state its trainer saved (or null). */
-  private record Trained(Map<String, float[]> weights, PpoTrainer.State saved) {}
+  private record Trained(Map<String, float[]> weights, TrainerCheckpoint.Counters saved) {}
 
   /**
    * The policy after {@code iterations} ppo iterations with an adaptive KL coefficient; saves the
@@ -190,11 +221,11 @@ class PpoTrainerTest {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
-        PpoTrainer trainer = new PpoTrainer(policy, reference, critic, adaptiveKl())) {
+        RlTrainer trainer = new RlTrainer(policy, reference, critic, adaptiveKl())) {
       for (int i = 0; i < iterations; i++) {
         trainer.iterate(batch(policy, Steps.none()));
       }
-      PpoTrainer.State saved = save == null ? null : trainer.save(save);
+      TrainerCheckpoint.Counters saved = save == null ? null : trainer.save(save);
       return new Trained(weights(policy), saved);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -207,12 +238,12 @@ class PpoTrainerTest {
    * save} when given.
    */
   private static Trained raft(
-      int replaySize, int from, int to, Path restore, PpoTrainer.State state, Path save)
+      int replaySize, int from, int to, Path restore, TrainerCheckpoint.Counters state, Path save)
       throws IOException {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
-        PpoTrainer trainer =
-            new PpoTrainer(policy, reference, null, config(Name.RAFT, false, replaySize))) {
+        RlTrainer trainer =
+            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize))) {
       if (restore != null) {
         trainer.restore(restore, state);
       }
@@ -228,21 +259,15 @@ class PpoTrainerTest {
    * matters): per group, the accepted response twice (one after deduplication) and a rejected one
    * twice.
    */
-  private static List<PpoTrainer.Response> raftBatch(TransformerModel policy, int iteration) {
+  private static List<ScoredResponse> raftBatch(TransformerModel policy, int iteration) {
     int[] accepted = {3 + iteration % 3, 0};
     int[] rejected = {7, 0};
-    List<PpoTrainer.Response> batch = new ArrayList<>();
+    List<ScoredResponse> batch = new ArrayList<>();
     for (int group = 0; group < 2; group++) {
       for (int k = 0; k < 4; k++) {
         int[] response = k < 2 ? accepted : rejected;
         batch.add(
-            new PpoTrainer.Response(
-                group,
-                PROMPT,
-                response,
-                tokenLogProbs(policy, response),
-                Steps.none(),
-                k < 2 ? 1 : 0));
+            scored(group, response, tokenLogProbs(policy, response), Steps.none(), k < 2 ? 1 : 0));
       }
     }
     return batch;
@@ -255,19 +280,30 @@ class PpoTrainerTest {
   }
 
   /** Two groups of four: two GOOD and two BAD responses each, old log-probs from the policy. */
-  private static List<PpoTrainer.Response> batch(TransformerModel policy, Steps steps) {
+  private static List<ScoredResponse> batch(TransformerModel policy, Steps steps) {
     float[] good = tokenLogProbs(policy, GOOD);
     float[] bad = tokenLogProbs(policy, BAD);
-    List<PpoTrainer.Response> batch = new ArrayList<>();
+    List<ScoredResponse> batch = new ArrayList<>();
     for (int group = 0; group < 2; group++) {
       for (int k = 0; k < 4; k++) {
         boolean isGood = k % 2 == 0;
-        batch.add(
-            new PpoTrainer.Response(
-                group, PROMPT, isGood ? GOOD : BAD, isGood ? good : bad, steps, isGood ? 1 : 0));
+        batch.add(scored(group, isGood ? GOOD : BAD, isGood ? good : bad, steps, isGood ? 1 : 0));
       }
     }
     return batch;
+  }
+
+  /**
+   * A response to {@code PROMPT} in {@code group}, its steps' ends and rewards from {@code steps}.
+   */
+  private static ScoredResponse scored(
+      int group, int[] response, float[] logProbs, Steps steps, double outcome) {
+    Prompt prompt = new Prompt(group, "p" + group, "q", "a", PROMPT);
+    return new ScoredResponse(
+        new Response(prompt, response, logProbs, steps.ends()),
+        outcome > 0,
+        outcome,
+        steps.rewards());
   }
 
   /** log pi of the response's first token: the choice the rewards are about. */
@@ -293,15 +329,15 @@ class PpoTrainerTest {
     return TransformerModel.create(CONFIG, head, DataType.FLOAT32, Device.cpu(), seed);
   }
 
-  private static PpoTrainer.Config config(Name name) {
+  private static RlTrainer.Config config(Name name) {
     return config(name, false, 0);
   }
 
-  private static PpoTrainer.Config adaptiveKl() {
+  private static RlTrainer.Config adaptiveKl() {
     return config(Name.PPO, true, 0);
   }
 
-  private static PpoTrainer.Config config(Name name, boolean adaptiveKl, int replaySize) {
+  private static RlTrainer.Config config(Name name, boolean adaptiveKl, int replaySize) {
     AlgorithmConfig algorithm =
         new AlgorithmConfig(
             name,
@@ -323,7 +359,9 @@ class PpoTrainerTest {
             true,
             MacroActions.NONE,
             5,
-            replaySize);
-    return new PpoTrainer.Config(algorithm, 1.0, 3, 42, 0);
+            replaySize,
+            1.0,
+            3);
+    return new RlTrainer.Config(algorithm, 42, 0);
   }
 }

@@ -1,6 +1,8 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
-import dev.rlflow.training.advantage.Steps;
+import dev.rlflow.core.rl.Prompt;
+import dev.rlflow.core.rl.Response;
+import dev.rlflow.core.rl.ScoredResponse;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -9,22 +11,65 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 /**
  * raft's accepted responses of earlier iterations, the newest {@code capacity} of them: the dataset
  * that rejection-sampling fine-tuning grows from its own verified samples (ReST, Gulcehre et al.
  * 2023, arXiv 2308.08998). Each holds what an update needs without the model that sampled it: the
- * tokens, the reference log-probs (the reference is frozen, so they stay right) and the advantages.
- * Part of the trainer's state: {@link #write} and {@link #read} keep it bit for bit.
+ * response, the reference log-probs (the reference is frozen, so they stay right) and the
+ * advantages. Part of the trainer's state: {@link #write} and {@link #load} keep it bit for bit.
  */
 final class ReplayBuffer {
 
   /** One accepted response with the reference's log-probs and raft's advantages of its tokens. */
-  record Entry(PpoTrainer.Response response, double[] refLogProbs, double[] advantages) {}
+  record Entry(ScoredResponse response, double[] refLogProbs, double[] advantages) {
+    Entry {
+      Objects.requireNonNull(response, "response");
+      refLogProbs = refLogProbs.clone();
+      advantages = advantages.clone();
+    }
 
-  private static final int FORMAT = 1;
+    @Override
+    public double[] refLogProbs() {
+      return refLogProbs.clone();
+    }
+
+    @Override
+    public double[] advantages() {
+      return advantages.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Entry e
+          && response.equals(e.response)
+          && Arrays.equals(refLogProbs, e.refLogProbs)
+          && Arrays.equals(advantages, e.advantages);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(response, Arrays.hashCode(refLogProbs), Arrays.hashCode(advantages));
+    }
+
+    @Override
+    public String toString() {
+      return "Entry[response="
+          + response
+          + ", refLogProbs="
+          + Arrays.toString(refLogProbs)
+          + ", advantages="
+          + Arrays.toString(advantages)
+          + "]";
+    }
+  }
+
+  /** 2: whole scored responses (prompt text, verdict, step ends); 1 held the trainer's view. */
+  private static final int FORMAT = 2;
 
   private final int capacity;
   private final List<Entry> entries = new ArrayList<>();
@@ -54,6 +99,11 @@ final class ReplayBuffer {
     return entries.isEmpty();
   }
 
+  /** The entries, oldest first. */
+  List<Entry> entries() {
+    return List.copyOf(entries);
+  }
+
   /** Writes every entry, in order, to {@code file}. */
   void write(Path file) throws IOException {
     try (DataOutputStream out =
@@ -61,16 +111,22 @@ final class ReplayBuffer {
       out.writeInt(FORMAT);
       out.writeInt(entries.size());
       for (Entry e : entries) {
-        PpoTrainer.Response r = e.response();
-        out.writeInt(r.group());
-        writeInts(out, r.prompt());
-        writeInts(out, r.response());
-        for (float lp : r.oldLogProbs()) {
+        ScoredResponse s = e.response();
+        Response r = s.response();
+        Prompt p = r.prompt();
+        out.writeInt(p.group());
+        out.writeUTF(p.problemId());
+        out.writeUTF(p.question());
+        out.writeUTF(p.answer());
+        writeInts(out, p.tokens());
+        writeInts(out, r.tokens());
+        for (float lp : r.logProbs()) {
           out.writeFloat(lp);
         }
-        writeInts(out, r.steps().ends());
-        writeDoubles(out, r.steps().rewards());
-        out.writeDouble(r.outcome());
+        writeInts(out, r.stepEnds());
+        out.writeBoolean(s.correct());
+        out.writeDouble(s.outcome());
+        writeDoubles(out, s.stepRewards());
         writeDoubles(out, e.refLogProbs());
         writeDoubles(out, e.advantages());
       }
@@ -93,20 +149,18 @@ final class ReplayBuffer {
       int count = in.readInt();
       List<Entry> entries = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
-        int group = in.readInt();
-        int[] prompt = readInts(in);
-        int[] response = readInts(in);
-        float[] old = new float[response.length];
-        for (int t = 0; t < old.length; t++) {
-          old[t] = in.readFloat();
+        Prompt prompt =
+            new Prompt(in.readInt(), in.readUTF(), in.readUTF(), in.readUTF(), readInts(in));
+        int[] tokens = readInts(in);
+        float[] logProbs = new float[tokens.length];
+        for (int t = 0; t < logProbs.length; t++) {
+          logProbs[t] = in.readFloat();
         }
-        Steps steps = new Steps(readInts(in), readDoubles(in));
+        Response response = new Response(prompt, tokens, logProbs, readInts(in));
+        boolean correct = in.readBoolean();
         double outcome = in.readDouble();
-        entries.add(
-            new Entry(
-                new PpoTrainer.Response(group, prompt, response, old, steps, outcome),
-                readDoubles(in),
-                readDoubles(in)));
+        ScoredResponse scored = new ScoredResponse(response, correct, outcome, readDoubles(in));
+        entries.add(new Entry(scored, readDoubles(in), readDoubles(in)));
       }
       this.entries.clear();
       addAll(entries);

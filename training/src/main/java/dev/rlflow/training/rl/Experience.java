@@ -1,11 +1,15 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
+import dev.rlflow.core.rl.Response;
+import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.training.advantage.Steps;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * One sampled response as the update sees it: per response token, the log-probabilities under the
- * sampling policy and the reference policy and the critic's values; the PRM's step rewards and the
- * outcome reward.
+ * The trainer's per-token working set of one sampled response: per response token, the
+ * log-probabilities under the sampling policy and the reference policy and the critic's values; the
+ * PRM's step rewards and the outcome reward.
  *
  * @param group the prompt the response answers: GRPO and RLOO compare responses of equal group
  * @param logProbs log pi_old of each response token at sampling time, finite, at least one
@@ -44,6 +48,26 @@ public record Experience(
     values = values.clone();
   }
 
+  /**
+   * The working set of {@code scored}: its sampler's log-probs, {@code refLogProbs}, {@code values}
+   * (empty without a critic), its steps ({@link #steps(ScoredResponse)}) and its outcome.
+   */
+  static Experience of(ScoredResponse scored, double[] refLogProbs, double[] values) {
+    return new Experience(
+        scored.prompt().group(),
+        TokenScores.widen(scored.response().logProbs()),
+        refLogProbs,
+        values,
+        steps(scored),
+        scored.outcome());
+  }
+
+  /** The steps of {@code scored} with their rewards; {@link Steps#none()} without step rewards. */
+  static Steps steps(ScoredResponse scored) {
+    Response r = scored.response();
+    return scored.hasStepRewards() ? new Steps(r.stepEnds(), scored.stepRewards()) : Steps.none();
+  }
+
   /** The sampling policy's log-probabilities (a copy). */
   @Override
   public double[] logProbs() {
@@ -70,6 +94,45 @@ public record Experience(
   /** Whether a critic valued the tokens. */
   public boolean hasValues() {
     return values.length > 0;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Experience e
+        && group == e.group
+        && Arrays.equals(logProbs, e.logProbs)
+        && Arrays.equals(refLogProbs, e.refLogProbs)
+        && Arrays.equals(values, e.values)
+        && steps.equals(e.steps)
+        && Double.compare(outcome, e.outcome) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        group,
+        Arrays.hashCode(logProbs),
+        Arrays.hashCode(refLogProbs),
+        Arrays.hashCode(values),
+        steps,
+        outcome);
+  }
+
+  @Override
+  public String toString() {
+    return "Experience[group="
+        + group
+        + ", logProbs="
+        + Arrays.toString(logProbs)
+        + ", refLogProbs="
+        + Arrays.toString(refLogProbs)
+        + ", values="
+        + Arrays.toString(values)
+        + ", steps="
+        + steps
+        + ", outcome="
+        + outcome
+        + "]";
   }
 
   private static void requireLength(String name, int length, int tokens) {

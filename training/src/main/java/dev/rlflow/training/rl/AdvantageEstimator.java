@@ -1,4 +1,4 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
@@ -69,25 +69,51 @@ public final class AdvantageEstimator {
   }
 
   /**
+   * The per-token KL(pi_old || pi_ref) of every response, by {@code algorithm.kl_estimator}: what
+   * {@link #estimate(List, List, double)} puts in the reward, and the trainer's KL metric and
+   * controller read, computed once.
+   */
+  public List<double[]> kl(List<Experience> batch) {
+    List<double[]> kl = new ArrayList<>(batch.size());
+    for (Experience e : batch) {
+      kl.add(KlEstimators.estimate(config.klEstimator(), e.logProbs(), e.refLogProbs())); // (T)
+    }
+    return kl;
+  }
+
+  /**
+   * {@link #estimate(List, List, double)} with the KL of {@link #kl}.
+   *
+   * @throws IllegalArgumentException as {@link #estimate(List, List, double)}
+   */
+  public List<TokenAdvantages> estimate(List<Experience> batch, double klCoef) {
+    return estimate(batch, kl(batch), klCoef);
+  }
+
+  /**
    * The advantages and returns of every response, in the batch's order.
    *
    * @param batch the responses of one update; for grpo and rloo every prompt's whole group
+   * @param kl the per-token KL of each response ({@link #kl})
    * @param klCoef the KL coefficient beta now ({@code KlController.coef()}), used where KL is
    *     placed in the reward
    * @throws IllegalArgumentException if the batch is empty, ppo lacks values, a group has fewer
    *     than 2 responses, or process GRPO is asked to put KL in the reward
    */
-  public List<TokenAdvantages> estimate(List<Experience> batch, double klCoef) {
+  public List<TokenAdvantages> estimate(List<Experience> batch, List<double[]> kl, double klCoef) {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("Nothing to estimate: the batch holds no response");
+    }
+    if (kl.size() != batch.size()) {
+      throw new IllegalArgumentException(
+          batch.size() + " responses but " + kl.size() + " KL rows: must be equal");
     }
     boolean klInReward = config.effectiveKlPlacement() == KlPlacement.REWARD;
     double beta = klInReward ? klCoef : 0;
     List<double[]> rewards = new ArrayList<>(batch.size());
-    for (Experience e : batch) {
-      double[] kl =
-          KlEstimators.estimate(config.klEstimator(), e.logProbs(), e.refLogProbs()); // (T)
-      rewards.add(TokenRewards.of(kl, beta, e.steps(), e.outcome()));
+    for (int i = 0; i < batch.size(); i++) {
+      Experience e = batch.get(i);
+      rewards.add(TokenRewards.of(kl.get(i), beta, e.steps(), e.outcome()));
     }
     return switch (config.name()) {
       case PPO -> whitenIf(config.whitenAdvantages(), ppo(batch, rewards));

@@ -1,4 +1,4 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

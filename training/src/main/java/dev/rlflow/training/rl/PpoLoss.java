@@ -1,4 +1,4 @@
-package dev.rlflow.training.ppo;
+package dev.rlflow.training.rl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

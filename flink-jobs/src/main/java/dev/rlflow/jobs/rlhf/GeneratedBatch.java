@@ -1,0 +1,31 @@
+package dev.rlflow.jobs.rlhf;
+
+import dev.rlflow.core.rl.Response;
+import dev.rlflow.core.rl.ScoredResponse;
+import java.util.List;
+
+/**
+ * The responses the rollout generated for batch {@code batch} with policy version {@code version},
+ * not yet scored.
+ *
+ * @param batch b
+ * @param version the policy version that generated them
+ * @param responses the responses, prompt by prompt, sample by sample
+ * @param generationSeconds wall time of generation (waiting for the version excluded)
+ * @param waitSeconds time the rollout waited for the version
+ */
+public record GeneratedBatch(
+    long batch,
+    long version,
+    List<Response> responses,
+    double generationSeconds,
+    double waitSeconds) {
+  public GeneratedBatch {
+    responses = List.copyOf(responses);
+  }
+
+  /** This batch with its responses scored, in their order, in {@code seconds}. */
+  public RlBatch scored(List<ScoredResponse> scored, double seconds) {
+    return new RlBatch(batch, version, scored, generationSeconds, waitSeconds, seconds);
+  }
+}

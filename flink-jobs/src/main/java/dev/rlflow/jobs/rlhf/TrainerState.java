@@ -1,0 +1,26 @@
+package dev.rlflow.jobs.rlhf;
+
+import dev.rlflow.training.rl.TrainerCheckpoint;
+import java.util.Objects;
+
+/**
+ * The trainer's part of a Flink checkpoint, kept in operator state with {@link
+ * TrainerStateSerializer}.
+ *
+ * @param version the policy version published last (batches trained)
+ * @param oldest the oldest version saved beside it, {@code max(0, version - max_staleness)}
+ * @param counters the trainer's counters (iterations = the RNG state, optimizer steps, KL beta)
+ * @param directory where the trainer's save and the older versions were written ({@link
+ *     TrainerCheckpoint})
+ */
+public record TrainerState(
+    long version, long oldest, TrainerCheckpoint.Counters counters, String directory) {
+  public TrainerState {
+    if (oldest < 0 || oldest > version) {
+      throw new IllegalArgumentException(
+          "Invalid value " + oldest + " for oldest: must be in [0, version " + version + "]");
+    }
+    Objects.requireNonNull(counters, "counters");
+    Objects.requireNonNull(directory, "directory");
+  }
+}

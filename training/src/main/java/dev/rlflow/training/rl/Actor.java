@@ -1,0 +1,115 @@
+package dev.rlflow.training.rl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.rlflow.core.config.AlgorithmConfig;
+import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
+import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.training.Autograd;
+import dev.rlflow.training.optim.AdamW;
+import dev.rlflow.training.optim.GuardedUpdate;
+import dev.rlflow.training.sft.SftBatch;
+import dev.rlflow.training.sft.SftLoss;
+import java.util.Map;
+
+/**
+ * The actor's update step (veRL's {@code update_policy}): one optimizer update of the policy on a
+ * minibatch, its loss the {@link PolicyLoss} the algorithm names, minus the entropy bonus, plus the
+ * KL penalty to the reference when KL is placed in the loss.
+ */
+final class Actor implements AutoCloseable {
+
+  /**
+   * What one update did.
+   *
+   * @param loss the objective's value
+   * @param entropy token-mean entropy over the counted tokens
+   * @param clipFraction share of counted tokens whose ratio was clipped
+   * @param approxKl k3 estimate of KL(pi_old || pi_theta) per counted token
+   * @param gradNorm gradient norm before clipping
+   * @param applied false when the update was skipped as non-finite
+   */
+  record Step(
+      double loss,
+      double entropy,
+      double clipFraction,
+      double approxKl,
+      double gradNorm,
+      boolean applied) {}
+
+  private final TransformerModel policy;
+  private final AlgorithmConfig algorithm;
+  private final PolicyLoss loss;
+  private final int padId;
+  private final GuardedUpdate update;
+
+  /** The actor of {@code policy} (LM head); it owns its optimizer. */
+  Actor(TransformerModel policy, AlgorithmConfig algorithm, AdamW.Hyperparameters hp, int padId) {
+    this.policy = policy;
+    this.algorithm = algorithm;
+    this.loss = PolicyLoss.of(algorithm.name());
+    this.padId = padId;
+    this.update =
+        new GuardedUpdate(
+            policy.manager(), hp, algorithm.gradClip(), algorithm.maxSkippedUpdates());
+  }
+
+  /** One update on {@code mb} with KL coefficient {@code beta}. */
+  Step update(Minibatch mb, double beta) {
+    Map<String, NDArray> params = policy.weights();
+    long step = update.optimizer().steps();
+    try (NDManager scope = policy.manager().newSubManager()) {
+      try {
+        SftBatch sb = mb.batch(padId, scope);
+        Shape shape = sb.mask().getShape();
+        NDArray old = mb.perToken(r -> r.experience().logProbs(), shape, scope);
+        NDArray adv = mb.perToken(r -> r.estimate().advantages(), shape, scope);
+        NDArray mask = loss.tokenMask(sb.mask(), adv);
+        double value;
+        double entropy;
+        PpoLoss.Policy p;
+        try (GradientCollector collector = Autograd.collector()) {
+          NDArray logits = policy.forward(sb.input(policy.dtype()), null, true).output();
+          NDArray logProbs = SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg();
+          p = PpoLoss.policy(logProbs, old, adv, mask, algorithm.clipRatio());
+          NDArray ent = PpoLoss.entropy(logits, mask);
+          NDArray objective = loss.objective(p, logProbs, mask);
+          NDArray total = objective;
+          if (algorithm.entropyCoef() > 0) {
+            total = total.sub(ent.mul(scope.full(new Shape(), (float) algorithm.entropyCoef())));
+          }
+          if (algorithm.effectiveKlPlacement() == KlPlacement.LOSS && beta > 0) {
+            NDArray refLp = mb.perToken(r -> r.experience().refLogProbs(), shape, scope);
+            NDArray klLoss = PpoLoss.kl(algorithm.klEstimator(), logProbs, refLp, mask);
+            total = total.add(klLoss.mul(scope.full(new Shape(), (float) beta)));
+          }
+          collector.backward(total);
+          value = objective.getFloat();
+          entropy = ent.getFloat();
+        }
+        GuardedUpdate.Outcome outcome =
+            update.apply(params, step, value, algorithm.actorLr(), scope);
+        return new Step(
+            value, entropy, p.clipFraction(), p.approxKl(), outcome.gradNorm(), outcome.applied());
+      } finally {
+        AdamW.zeroGradients(params.values());
+      }
+    }
+  }
+
+  TransformerModel policy() {
+    return policy;
+  }
+
+  AdamW optimizer() {
+    return update.optimizer();
+  }
+
+  /** Frees the optimizer's moments; the policy stays open. */
+  @Override
+  public void close() {
+    update.close();
+  }
+}
