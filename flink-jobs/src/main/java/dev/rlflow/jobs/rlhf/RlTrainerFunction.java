@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.RunContext;
@@ -72,6 +73,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   private final RunContext run;
   private final String checkpoint;
   private transient RunConfig config;
+  private transient Provenance provenance; // recorded in every checkpoint the trainer writes
   private transient TransformerModel policy;
   private transient TransformerModel reference;
   private transient TransformerModel critic;
@@ -92,6 +94,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   public void open(OpenContext context) throws Exception {
     Engine.getInstance();
     config = run.config();
+    provenance = Provenance.of(config, run.runId());
     ComputeTarget target = ComputeTarget.of(config.policy());
     long seed = config.run().seed();
     Path dir = Path.of(checkpoint);
@@ -150,13 +153,13 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     Path dir = saveDir(context.getCheckpointId());
     DirectoryTree.delete(dir); // a leftover of a failed attempt at the same id
-    TrainerCheckpoint.Counters counters = trainer.save(dir);
+    TrainerCheckpoint.Counters counters = trainer.save(dir, provenance);
     TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
     // the versions that batches still in the rollout were or will be generated with
     long oldest = PolicyVersion.answering(version, config.rollout().maxStaleness()).number();
     for (long v = oldest; v < version; v++) {
       try (WeightLease lease = store.await(v, Duration.ZERO)) {
-        checkpoint.writeOlderPolicy(v, policy.config(), lease.weights().tensors());
+        checkpoint.writeOlderPolicy(v, policy.config(), lease.weights().tensors(), provenance);
       }
     }
     state.update(List.of(new TrainerState(version, oldest, counters, dir.toString())));
@@ -236,7 +239,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     String sha = "";
     if (batch.batch() == config.rollout().iterations() - 1) {
       Path dir = run.localPath(FINAL_CHECKPOINT);
-      policy.save(dir, Long.MAX_VALUE);
+      policy.save(dir, Long.MAX_VALUE, provenance);
       saved = dir.toString();
       sha = sha256(policy.weights());
     }

@@ -1,6 +1,7 @@
 package dev.rlflow.training.rl;
 
 import dev.rlflow.core.config.AlgorithmConfig;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.advantage.TokenAdvantages;
@@ -159,13 +160,15 @@ public final class RlTrainer implements AutoCloseable {
 
   /**
    * Writes what an exact resume needs into the new directory {@code dir} (the layout of {@link
-   * TrainerCheckpoint}); returns the counters to keep beside the directory.
+   * TrainerCheckpoint}), its models with the {@code provenance} of the run; returns the counters to
+   * keep beside the directory.
    */
-  public TrainerCheckpoint.Counters save(Path dir) throws IOException {
+  public TrainerCheckpoint.Counters save(Path dir, Provenance provenance) throws IOException {
     TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
-    checkpoint.write(TrainerCheckpoint.Part.ACTOR, actor.policy(), actor.optimizer());
+    checkpoint.write(TrainerCheckpoint.Part.ACTOR, actor.policy(), actor.optimizer(), provenance);
     if (critic != null) {
-      checkpoint.write(TrainerCheckpoint.Part.CRITIC, critic.critic(), critic.optimizer());
+      checkpoint.write(
+          TrainerCheckpoint.Part.CRITIC, critic.critic(), critic.optimizer(), provenance);
     }
     if (selection != null) {
       selection.write(checkpoint.replay());

@@ -3,6 +3,7 @@ package dev.rlflow.training.rl;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.checkpoint.LoadedCheckpoint;
@@ -69,10 +70,14 @@ public final class TrainerCheckpoint {
     return dir;
   }
 
-  /** Writes {@code weights} of policy version {@code version} (of architecture {@code config}). */
-  public void writeOlderPolicy(long version, ModelConfig config, Map<String, NDArray> weights)
+  /**
+   * Writes {@code weights} of policy version {@code version} (of architecture {@code config}) with
+   * the {@code provenance} of the run that trained them.
+   */
+  public void writeOlderPolicy(
+      long version, ModelConfig config, Map<String, NDArray> weights, Provenance provenance)
       throws IOException {
-    HfCheckpoint.write(olderPolicy(version), config, weights, Long.MAX_VALUE);
+    HfCheckpoint.write(olderPolicy(version), config, weights, Long.MAX_VALUE, provenance);
   }
 
   /** Reads policy version {@code version} into {@code staging}. */
@@ -84,10 +89,14 @@ public final class TrainerCheckpoint {
     return dir.resolve("policy-v" + version);
   }
 
-  /** Writes {@code model} and {@code optimizer}'s moments as {@code part}. */
-  void write(Part part, TransformerModel model, AdamW optimizer) throws IOException {
+  /**
+   * Writes {@code model} (with its {@code provenance}) and {@code optimizer}'s moments as {@code
+   * part}.
+   */
+  void write(Part part, TransformerModel model, AdamW optimizer, Provenance provenance)
+      throws IOException {
     Files.createDirectories(dir);
-    model.save(dir.resolve(part.model), Long.MAX_VALUE);
+    model.save(dir.resolve(part.model), Long.MAX_VALUE, provenance);
     Safetensors.write(dir.resolve(part.moments), optimizer.state(), Map.of());
   }
 

@@ -14,10 +14,12 @@ import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
 import dev.rlflow.core.config.AlgorithmConfig.MacroActions;
 import dev.rlflow.core.config.AlgorithmConfig.Name;
 import dev.rlflow.core.config.PolicyConfig;
+import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
 import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.ModelConfig;
+import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.advantage.Steps;
@@ -43,6 +45,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * 1 and {@code [6, 0]} earns 0. Every algorithm must raise the first one's probability.
  */
 class RlTrainerTest {
+
+  private static final Provenance PROVENANCE = new Provenance("run-1", "0123abcd", 42, "test");
+
   private static final ModelConfig CONFIG =
       new ModelConfig(PolicyConfig.Architecture.LLAMA, 8, 16, 1, 2, 1, 32, 16, 10_000, 1e-5, true);
   private static final int[] PROMPT = {1, 2};
@@ -148,6 +153,8 @@ class RlTrainerTest {
     assertThat(state.actorSteps()).isEqualTo(2 * 4);
     assertThat(state.criticSteps()).isEqualTo(2 * 4);
     assertThat(state.klCoef()).isNotEqualTo(0.01); // the adaptive controller moved
+    assertThat(HfCheckpoint.readProvenance(dir.resolve("save/policy"))).contains(PROVENANCE);
+    assertThat(HfCheckpoint.readProvenance(dir.resolve("save/critic"))).contains(PROVENANCE);
     straight.forEach((name, w) -> assertThat(resumed.get(name)).as(name).containsExactly(w));
   }
 
@@ -225,7 +232,7 @@ class RlTrainerTest {
       for (int i = 0; i < iterations; i++) {
         trainer.iterate(batch(policy, Steps.none()));
       }
-      TrainerCheckpoint.Counters saved = save == null ? null : trainer.save(save);
+      TrainerCheckpoint.Counters saved = save == null ? null : trainer.save(save, PROVENANCE);
       return new Trained(weights(policy), saved);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -250,7 +257,7 @@ class RlTrainerTest {
       for (int i = from; i < to; i++) {
         trainer.iterate(raftBatch(policy, i));
       }
-      return new Trained(weights(policy), save == null ? null : trainer.save(save));
+      return new Trained(weights(policy), save == null ? null : trainer.save(save, PROVENANCE));
     }
   }
 
