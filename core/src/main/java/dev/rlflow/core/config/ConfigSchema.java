@@ -34,15 +34,15 @@ public final class ConfigSchema {
           new Section("reward", "Outcome verifier and process reward model.", RewardConfig.OPTIONS),
           new Section(
               "algorithm",
-              "The RL algorithm and its update (ALGORITHMS.md §3-§5).",
+              "The RL algorithm and its update: advantages, losses, KL, optimizer.",
               AlgorithmConfig.OPTIONS),
           new Section(
               "omega_prm",
-              "Process-label collection by OmegaPRM (ALGORITHMS.md §1).",
+              "Process-label collection by OmegaPRM (Luo et al. 2024, arXiv 2406.06592).",
               OmegaPrmConfig.OPTIONS),
           new Section(
               "prm",
-              "Process reward model training and test-time selection (ALGORITHMS.md §2).",
+              "Process reward model training and test-time selection.",
               PrmConfig.OPTIONS),
           new Section(
               "placement",
