@@ -41,9 +41,7 @@ public final class ConfigSchema {
               "Process-label collection by OmegaPRM (Luo et al. 2024, arXiv 2406.06592).",
               OmegaPrmConfig.OPTIONS),
           new Section(
-              "prm",
-              "Process reward model training and test-time selection.",
-              PrmConfig.OPTIONS),
+              "prm", "Process reward model training and test-time selection.", PrmConfig.OPTIONS),
           new Section(
               "placement",
               "Where the dataflow's roles run, and their parallelism.",
