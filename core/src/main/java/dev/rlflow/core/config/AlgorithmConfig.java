@@ -3,9 +3,10 @@ package dev.rlflow.core.config;
 import java.util.List;
 
 /**
- * The {@code algorithm} section: the RL update (ALGORITHMS.md §3-§5). One declaration per key
- * (name, type, default, rule, doc) keeps this record above ~350 lines: the section is one concept,
- * and splitting it would scatter its keys.
+ * The {@code algorithm} section: the RL update (ALGORITHMS.md §3-§5).
+ *
+ * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 22 keys
+ * of one concept, and splitting the section would scatter its keys.
  *
  * @param name the advantage estimator and loss family
  * @param clipRatio PPO's epsilon: the ratio is clipped to [1 - eps, 1 + eps]
