@@ -8,7 +8,7 @@ import java.util.Arrays;
  * 2304.06767; ReST-EM, Singh et al. 2023, arXiv 2312.06585: sample, keep what the reward accepts,
  * fine-tune on it). No baseline and no negative advantage: a small policy that is pushed away from
  * its own confident mistakes at a fine-tuning learning rate collapses, where likelihood on its
- * verified solutions does not (README, "RL and its control").
+ * verified solutions does not (docs/benchmarks.md, "raft").
  *
  * <p>A response the verifier rewards ({@code outcome > 0}) is accepted whole. With step rewards,
  * the leading steps of a rejected response that the PRM judges right (reward {@code > 0}: the score
