@@ -5,6 +5,7 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.GenerationEngine;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ public record PolicyRuntime(Tokenizer tokenizer, TransformerModel policy) implem
     Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)
     Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer());
     TransformerModel policy =
-        TransformerModel.load(
+        ModelCheckpoint.load(
             Path.of(checkpoint),
             TransformerModel.Head.LM,
             ComputeTarget.of(config.policy()),

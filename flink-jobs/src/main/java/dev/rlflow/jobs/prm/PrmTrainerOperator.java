@@ -15,6 +15,7 @@ import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.reward.prm.LabelFit;
 import dev.rlflow.reward.prm.PrmTraining;
@@ -197,7 +198,7 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     TransformerModel model =
         switch (prm.init()) {
           case POLICY ->
-              TransformerModel.load(
+              ModelCheckpoint.load(
                   Path.of(policyCheckpoint), TransformerModel.Head.STEP_SCORE, target, seed);
           case SCRATCH ->
               TransformerModel.create(
@@ -210,7 +211,7 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
     try {
       TransformerModel policy =
           prm.confidence() == PrmConfig.Confidence.POLICY
-              ? TransformerModel.load(
+              ? ModelCheckpoint.load(
                   Path.of(policyCheckpoint), TransformerModel.Head.LM, target, seed)
               : null;
       return new ProcessRewardModel(model, policy, ScoreStack.HEAD_ONLY, SCORE_BATCH);

@@ -14,6 +14,7 @@ import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.checkpoint.DirectoryTree;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
@@ -98,10 +99,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     ComputeTarget target = ComputeTarget.of(config.policy());
     long seed = config.run().seed();
     Path dir = Path.of(checkpoint);
-    policy = TransformerModel.load(dir, TransformerModel.Head.LM, target, seed);
-    reference = TransformerModel.load(dir, TransformerModel.Head.LM, target, seed);
+    policy = ModelCheckpoint.load(dir, TransformerModel.Head.LM, target, seed);
+    reference = ModelCheckpoint.load(dir, TransformerModel.Head.LM, target, seed);
     if (config.algorithm().name() == AlgorithmConfig.Name.PPO) {
-      critic = TransformerModel.load(dir, TransformerModel.Head.VALUE, target, seed);
+      critic = ModelCheckpoint.load(dir, TransformerModel.Head.VALUE, target, seed);
     }
     int padId;
     try (Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer())) {
@@ -239,7 +240,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     String sha = "";
     if (batch.batch() == config.rollout().iterations() - 1) {
       Path dir = run.localPath(FINAL_CHECKPOINT);
-      policy.save(dir, Long.MAX_VALUE, provenance);
+      ModelCheckpoint.save(policy, dir, Long.MAX_VALUE, provenance);
       saved = dir.toString();
       sha = sha256(policy.weights());
     }

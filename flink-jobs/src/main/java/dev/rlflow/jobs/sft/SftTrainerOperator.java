@@ -11,6 +11,7 @@ import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.loop.TrainingLoop;
 import dev.rlflow.training.loop.TrainingMetric;
@@ -108,7 +109,7 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
             String relative =
                 last ? plan.finalCheckpoint() : "checkpoints/" + plan.stage() + "-step-" + update;
             Path dir = run.localPath(relative);
-            model.save(dir, Long.MAX_VALUE, provenance);
+            ModelCheckpoint.save(model, dir, Long.MAX_VALUE, provenance);
             return dir.toString();
           },
           metric -> {
@@ -123,7 +124,7 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
   private static TransformerModel policy(RunConfig config, Tokenizer tokenizer) throws Exception {
     ComputeTarget target = ComputeTarget.of(config.policy());
     if (config.policy().checkpoint().isPresent()) {
-      return TransformerModel.load(
+      return ModelCheckpoint.load(
           Path.of(config.policy().checkpoint().get()),
           TransformerModel.Head.LM,
           target,

@@ -13,6 +13,7 @@ import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.CharTokenizer;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
@@ -82,7 +83,7 @@ class SftEvalITCase {
             DataType.FLOAT32,
             Device.cpu(),
             config.run().seed())) {
-      model.save(untrained, Long.MAX_VALUE);
+      ModelCheckpoint.save(model, untrained, Long.MAX_VALUE);
     }
     run(
         config(out, "untrained", Map.of()),

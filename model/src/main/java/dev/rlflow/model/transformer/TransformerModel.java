@@ -14,17 +14,10 @@ import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.rlflow.core.provenance.Provenance;
-import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.KvCache;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.ModelInput;
 import dev.rlflow.model.ModelOutput;
-import dev.rlflow.model.checkpoint.CorruptCheckpointException;
-import dev.rlflow.model.checkpoint.HfCheckpoint;
-import dev.rlflow.model.checkpoint.LoadedCheckpoint;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,7 +37,8 @@ import java.util.SplittableRandom;
  * {@code k, v} of every layer; outputs {@code [head output, k, v of every layer]}.
  *
  * <p>Long because the whole forward pass (embedding, decoder layers with their KV cache, heads)
- * stays in one file to be read top to bottom, as nanoGPT's {@code model.py} is.
+ * stays in one file to be read top to bottom, as nanoGPT's {@code model.py} is. Reading and writing
+ * checkpoints is {@link ModelCheckpoint}'s.
  */
 public final class TransformerModel extends AbstractBlock implements AutoCloseable {
   /** The head on top of the backbone. */
@@ -166,62 +160,6 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
     array.attach(manager);
     array.setRequiresGradient(true);
     spec.parameter().setArray(array);
-  }
-
-  /**
-   * Loads a Hugging Face checkpoint directory for {@code head}. Head weights the checkpoint lacks
-   * (a critic or PRM started from a policy checkpoint) are drawn from {@code seed}; every backbone
-   * weight must be there.
-   *
-   * @throws CorruptCheckpointException when a file or tensor is damaged or does not fit
-   */
-  public static TransformerModel load(Path dir, Head head, ComputeTarget target, long seed)
-      throws IOException {
-    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-      LoadedCheckpoint checkpoint = HfCheckpoint.read(dir, staging);
-      TransformerModel model =
-          create(checkpoint.config(), head, target.dtype(), target.device(), seed);
-      Map<String, NDArray> tensors = checkpoint.tensors();
-      for (String name : model.specs.keySet()) {
-        boolean headWeight = name.startsWith(model.headName() + ".");
-        if (!tensors.containsKey(name) && !headWeight) {
-          model.close();
-          throw new CorruptCheckpointException(dir, name, "missing from the checkpoint");
-        }
-      }
-      model.copyWeightsFrom(tensors);
-      return model;
-    }
-  }
-
-  /**
-   * Writes this model as a Hugging Face checkpoint directory (config.json + safetensors in FP32,
-   * sharded above {@code maxShardBytes}); the directory appears complete or not at all.
-   */
-  public void save(Path dir, long maxShardBytes) throws IOException {
-    save(dir, maxShardBytes, null);
-  }
-
-  /**
-   * Writes this model as {@link #save(Path, long)} does, recording {@code provenance} (when not
-   * null) beside the weights ({@link HfCheckpoint#readProvenance}); the weight files are the same
-   * bytes either way.
-   */
-  public void save(Path dir, long maxShardBytes, Provenance provenance) throws IOException {
-    Map<String, NDArray> fp32 = new LinkedHashMap<>();
-    try (NDManager staging = manager.newSubManager()) {
-      weights().forEach((name, w) -> fp32.put(name, toFp32(w, staging)));
-      HfCheckpoint.write(dir, config, fp32, maxShardBytes, provenance);
-    }
-  }
-
-  private NDArray toFp32(NDArray weight, NDManager staging) {
-    if (weight.getDataType() == DataType.FLOAT32) {
-      return weight;
-    }
-    NDArray converted = weight.toType(DataType.FLOAT32, true);
-    converted.attach(staging);
-    return converted;
   }
 
   /** The model's weights by Hugging Face name, live arrays in declaration order. */
@@ -386,7 +324,7 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
     manager.close();
   }
 
-  private String headName() {
+  String headName() {
     return switch (head) {
       case LM -> "lm_head";
       case VALUE -> "value_head";

@@ -246,13 +246,14 @@ class SafetensorsTest {
   @Test
   void refusesToPlanAFileOf2GiB() {
     Path file = dir.resolve("huge.safetensors");
-    Map<String, Safetensors.Spec> fits =
-        Map.of("w", new Safetensors.Spec(SafetensorsDtype.F32, new Shape(1 << 28)));
-    Map<String, Safetensors.Spec> tooBig =
-        Map.of("w", new Safetensors.Spec(SafetensorsDtype.F32, new Shape(1 << 29)));
+    Map<String, SafetensorsWriter.Spec> fits =
+        Map.of("w", new SafetensorsWriter.Spec(SafetensorsDtype.F32, new Shape(1 << 28)));
+    Map<String, SafetensorsWriter.Spec> tooBig =
+        Map.of("w", new SafetensorsWriter.Spec(SafetensorsDtype.F32, new Shape(1 << 29)));
 
-    assertThat(Safetensors.plan(file, fits, Map.of()).fileBytes()).isEqualTo(8 + 72 + (1L << 30));
-    assertThatThrownBy(() -> Safetensors.plan(file, tooBig, Map.of()))
+    assertThat(SafetensorsWriter.plan(file, fits, Map.of()).fileBytes())
+        .isEqualTo(8 + 72 + (1L << 30));
+    assertThatThrownBy(() -> SafetensorsWriter.plan(file, tooBig, Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             file
@@ -265,10 +266,10 @@ class SafetensorsTest {
   @Test
   void refusesATensorNamedLikeTheMetadata() {
     Path file = dir.resolve("x.safetensors");
-    Map<String, Safetensors.Spec> specs =
-        Map.of("__metadata__", new Safetensors.Spec(SafetensorsDtype.F32, new Shape(1)));
+    Map<String, SafetensorsWriter.Spec> specs =
+        Map.of("__metadata__", new SafetensorsWriter.Spec(SafetensorsDtype.F32, new Shape(1)));
 
-    assertThatThrownBy(() -> Safetensors.plan(file, specs, Map.of()))
+    assertThatThrownBy(() -> SafetensorsWriter.plan(file, specs, Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(file + ": tensor name __metadata__ is reserved for the header's metadata");
   }

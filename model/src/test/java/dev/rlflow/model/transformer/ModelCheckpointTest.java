@@ -53,10 +53,10 @@ class ModelCheckpointTest {
     Path checkpoint = dir.resolve("policy");
     try (TransformerModel model =
         create(TransformerModelTest.SMALL_QWEN, TransformerModel.Head.LM, 3)) {
-      model.save(checkpoint, 4096); // small shards: exercises the index
+      ModelCheckpoint.save(model, checkpoint, 4096); // small shards: exercises the index
       assertThat(Files.exists(checkpoint.resolve("model.safetensors.index.json"))).isTrue();
       try (TransformerModel loaded =
-              TransformerModel.load(checkpoint, TransformerModel.Head.LM, CPU, 99);
+              ModelCheckpoint.load(checkpoint, TransformerModel.Head.LM, CPU, 99);
           NDManager step = model.manager().newSubManager()) {
         assertThat(loaded.config()).isEqualTo(model.config());
         for (Map.Entry<String, NDArray> w : model.weights().entrySet()) {
@@ -80,9 +80,9 @@ class ModelCheckpointTest {
     Path checkpoint = dir.resolve("policy");
     try (TransformerModel policy =
         create(TransformerModelTest.TINY_LLAMA, TransformerModel.Head.LM, 4)) {
-      policy.save(checkpoint, Long.MAX_VALUE);
+      ModelCheckpoint.save(policy, checkpoint, Long.MAX_VALUE);
       try (TransformerModel critic =
-          TransformerModel.load(checkpoint, TransformerModel.Head.VALUE, CPU, 5)) {
+          ModelCheckpoint.load(checkpoint, TransformerModel.Head.VALUE, CPU, 5)) {
         assertThat(critic.weights().get("model.layers.1.mlp.gate_proj.weight").toFloatArray())
             .containsExactly(
                 policy.weights().get("model.layers.1.mlp.gate_proj.weight").toFloatArray());
@@ -96,12 +96,12 @@ class ModelCheckpointTest {
     Path checkpoint = dir.resolve("policy");
     try (TransformerModel policy =
         create(TransformerModelTest.TINY_LLAMA, TransformerModel.Head.LM, 4)) {
-      policy.save(checkpoint, Long.MAX_VALUE);
+      ModelCheckpoint.save(policy, checkpoint, Long.MAX_VALUE);
     }
     Path weights = checkpoint.resolve("model.safetensors");
     byte[] bytes = Files.readAllBytes(weights);
     Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length - 100));
-    assertThatThrownBy(() -> TransformerModel.load(checkpoint, TransformerModel.Head.LM, CPU, 1))
+    assertThatThrownBy(() -> ModelCheckpoint.load(checkpoint, TransformerModel.Head.LM, CPU, 1))
         .isInstanceOf(CorruptCheckpointException.class)
         .hasMessageContaining("model.safetensors");
   }

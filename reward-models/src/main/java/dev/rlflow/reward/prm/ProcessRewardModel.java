@@ -3,6 +3,7 @@ package dev.rlflow.reward.prm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.model.ComputeTarget;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.TeacherForcedScorer;
 import java.io.IOException;
@@ -110,12 +111,11 @@ public final class ProcessRewardModel implements AutoCloseable {
   public static ProcessRewardModel load(Path dir, ComputeTarget target, int maxBatch)
       throws IOException {
     Metadata metadata = metadata(dir);
-    TransformerModel model =
-        TransformerModel.load(dir, TransformerModel.Head.STEP_SCORE, target, 0);
+    TransformerModel model = ModelCheckpoint.load(dir, TransformerModel.Head.STEP_SCORE, target, 0);
     try {
       TransformerModel policy =
           metadata.stack().usesConfidence()
-              ? TransformerModel.load(dir.resolve(POLICY_DIR), TransformerModel.Head.LM, target, 0)
+              ? ModelCheckpoint.load(dir.resolve(POLICY_DIR), TransformerModel.Head.LM, target, 0)
               : null;
       return new ProcessRewardModel(model, policy, metadata.stack(), maxBatch);
     } catch (IOException | RuntimeException e) {
@@ -212,9 +212,9 @@ public final class ProcessRewardModel implements AutoCloseable {
       throw new IllegalArgumentException(
           "Invalid metadata stack " + metadata.stack() + ": this PRM stacks by " + stack);
     }
-    model.save(dir, Long.MAX_VALUE, metadata.provenance());
+    ModelCheckpoint.save(model, dir, Long.MAX_VALUE, metadata.provenance());
     if (stack.usesConfidence()) {
-      policy.save(dir.resolve(POLICY_DIR), Long.MAX_VALUE, metadata.provenance());
+      ModelCheckpoint.save(policy, dir.resolve(POLICY_DIR), Long.MAX_VALUE, metadata.provenance());
     }
     JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(METADATA_FILE).toFile(), metadata);
   }

@@ -8,6 +8,7 @@ import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.checkpoint.LoadedCheckpoint;
 import dev.rlflow.model.checkpoint.Safetensors;
+import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.optim.AdamW;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class TrainerCheckpoint {
   void write(Part part, TransformerModel model, AdamW optimizer, Provenance provenance)
       throws IOException {
     Files.createDirectories(dir);
-    model.save(dir.resolve(part.model), Long.MAX_VALUE, provenance);
+    ModelCheckpoint.save(model, dir.resolve(part.model), Long.MAX_VALUE, provenance);
     Safetensors.write(dir.resolve(part.moments), optimizer.state(), Map.of());
   }
 
