@@ -5,6 +5,7 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.prm.PrmEval;
 import dev.rlflow.jobs.prm.PrmTrainJob;
 import dev.rlflow.jobs.run.StageName;
+import dev.rlflow.reward.prm.LabelFit;
 import dev.rlflow.reward.prm.ScoreStack;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -91,7 +92,7 @@ final class PrmTrainStage implements PipelineStage {
             Map.entry("held-out", eval.heldOut()),
             Map.entry("train", eval.train()),
             Map.entry("held-out, head alone", eval.heldOutHeadOnly()))) {
-      PrmEval.Fit f = fit.getValue();
+      LabelFit f = fit.getValue();
       out.printf(
           Locale.ROOT,
           "  %-20s %5d labels  label accuracy %5.1f %%  BCE %.3f  step accuracy (ground truth) %5.1f"

@@ -2,6 +2,7 @@ package dev.rlflow.jobs.prm;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.rlflow.jobs.run.RunFiles;
+import dev.rlflow.reward.prm.LabelFit;
 import dev.rlflow.reward.prm.ScoreStack;
 import java.io.IOException;
 import org.apache.flink.core.fs.Path;
@@ -45,29 +46,13 @@ public record PrmEval(
     @JsonProperty("decision_threshold") double decisionThreshold,
     ScoreStack stack,
     @JsonProperty("stack_fitted_on") String stackFittedOn,
-    @JsonProperty("held_out") Fit heldOut,
-    Fit train,
-    @JsonProperty("held_out_head_only") Fit heldOutHeadOnly,
+    @JsonProperty("held_out") LabelFit heldOut,
+    LabelFit train,
+    @JsonProperty("held_out_head_only") LabelFit heldOutHeadOnly,
     @JsonProperty("wall_seconds") double wallSeconds) {
 
   /** The file's name inside a run directory. */
   public static final String FILE_NAME = "prm-eval.json";
-
-  /**
-   * How the PRM's step scores agree with a set of labels.
-   *
-   * @param labels labels scored
-   * @param labelAccuracy share where the score, against the decision threshold, agrees with the
-   *     hard label (MC > 0)
-   * @param bce mean binary cross-entropy of P(correct) against the soft label (MC)
-   * @param stepAccuracy share where that verdict agrees with the ground-truth step checker (arith);
-   *     NaN without ground truth
-   */
-  public record Fit(
-      long labels,
-      @JsonProperty("label_accuracy") double labelAccuracy,
-      double bce,
-      @JsonProperty("step_accuracy") double stepAccuracy) {}
 
   /** Writes {@code prm-eval.json} (or any file) on any Flink filesystem. */
   public void write(Path file) throws IOException {

@@ -17,7 +17,6 @@ import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
-import dev.rlflow.reward.prm.LabelFit;
 import dev.rlflow.reward.prm.PrmTraining;
 import dev.rlflow.reward.prm.PrmTrainingSet;
 import dev.rlflow.reward.prm.ProcessRewardModel;
@@ -165,18 +164,14 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
                         result.decisionThreshold(),
                         result.stack(),
                         result.stackFittedOn(),
-                        fit(result.heldOut()),
-                        fit(result.train()),
-                        fit(result.heldOutHeadOnly()),
+                        result.heldOut(),
+                        result.train(),
+                        result.heldOutHeadOnly(),
                         (System.nanoTime() - start) / 1e9))));
       } finally {
         initial.close(); // the trained PRM holds the same models
       }
     }
-  }
-
-  private static PrmEval.Fit fit(LabelFit fit) {
-    return new PrmEval.Fit(fit.labels(), fit.labelAccuracy(), fit.bce(), fit.stepAccuracy());
   }
 
   /**

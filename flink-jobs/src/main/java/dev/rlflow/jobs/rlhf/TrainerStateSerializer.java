@@ -2,8 +2,8 @@ package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.training.rl.TrainerCheckpoint;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -14,7 +14,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * change of format bumps {@link TrainerStateSerializerSnapshot#VERSION} and keeps reading the
  * earlier ones.
  */
-public final class TrainerStateSerializer extends TypeSerializer<TrainerState> {
+public final class TrainerStateSerializer extends TypeSerializerSingleton<TrainerState> {
   private static final long serialVersionUID = 1L;
 
   /** The serializer; it is stateless. */
@@ -25,11 +25,6 @@ public final class TrainerStateSerializer extends TypeSerializer<TrainerState> {
   @Override
   public boolean isImmutableType() {
     return true;
-  }
-
-  @Override
-  public TypeSerializer<TrainerState> duplicate() {
-    return this;
   }
 
   @Override
@@ -82,16 +77,6 @@ public final class TrainerStateSerializer extends TypeSerializer<TrainerState> {
   @Override
   public void copy(DataInputView in, DataOutputView out) throws IOException {
     serialize(deserialize(in), out);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TrainerStateSerializer;
-  }
-
-  @Override
-  public int hashCode() {
-    return TrainerStateSerializer.class.hashCode();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.rlflow.reward.prm;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.rlflow.core.label.ProcessLabel;
 import dev.rlflow.core.task.arith.ArithProblem;
 import dev.rlflow.core.task.arith.StepChecker;
@@ -15,7 +16,11 @@ import java.util.List;
  * @param stepAccuracy share where that verdict agrees with the ground-truth step checker (arith);
  *     NaN without ground truth
  */
-public record LabelFit(long labels, double labelAccuracy, double bce, double stepAccuracy) {
+public record LabelFit(
+    long labels,
+    @JsonProperty("label_accuracy") double labelAccuracy,
+    double bce,
+    @JsonProperty("step_accuracy") double stepAccuracy) {
 
   /**
    * The fit of the scores {@code p} (one per label, of its own step, the last of its path) against

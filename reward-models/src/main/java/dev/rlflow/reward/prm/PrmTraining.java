@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The recipe of {@code prm-train} (ALGORITHMS.md §2): keeps {@code prm.held_out_fraction} of the
@@ -40,14 +39,18 @@ public final class PrmTraining {
    * @param train labels of the training questions
    * @param heldOut labels of the held-out questions
    * @param setAside distinct labels too long for the model, in label order
-   * @param distinct distinct labels that fit the model (train and held out)
    */
   public record Split(
-      List<ProcessLabel> train, List<ProcessLabel> heldOut, List<SetAside> setAside, int distinct) {
+      List<ProcessLabel> train, List<ProcessLabel> heldOut, List<SetAside> setAside) {
     public Split {
       train = List.copyOf(train);
       heldOut = List.copyOf(heldOut);
       setAside = List.copyOf(setAside);
+    }
+
+    /** Distinct labels that fit the model (train and held out). */
+    public int distinct() {
+      return train.size() + heldOut.size();
     }
   }
 
@@ -103,7 +106,6 @@ public final class PrmTraining {
     List<SetAside> setAside = new ArrayList<>();
     List<ProcessLabel> train = new ArrayList<>();
     List<ProcessLabel> heldOut = new ArrayList<>();
-    int distinct = 0;
     for (ProcessLabel label : PrmTrainingSet.distinct(labels)) {
       int length =
           StepSequence.encode(tokenizer, label.question(), PrmTrainingSet.path(label)).length();
@@ -116,11 +118,10 @@ public final class PrmTraining {
                     + " tokens, more than policy.max_seq_len "
                     + maxSeqLen));
       } else {
-        distinct++;
         (heldOut(label.questionId(), seed, prm.heldOutFraction()) ? heldOut : train).add(label);
       }
     }
-    return new Split(train, heldOut, setAside, distinct);
+    return new Split(train, heldOut, setAside);
   }
 
   /**
@@ -192,7 +193,7 @@ public final class PrmTraining {
       List<E> items,
       String what,
       int labels,
-      Function<List<E>, PrmTrainer.StepResult> step,
+      TrainingLoop.Step<E> step,
       Consumer<TrainingMetric> report)
       throws IOException {
     if (items.isEmpty()) {
@@ -207,7 +208,7 @@ public final class PrmTraining {
     TrainingLoop.Plan plan =
         TrainingLoop.Plan.of(STAGE, prm.updates(), Math.min(prm.batchSize(), items.size()));
     return new TrainingLoop(plan, System::nanoTime)
-        .run(items, seed, step::apply, TrainingLoop.Checkpoint.NONE, report);
+        .run(items, seed, step, TrainingLoop.Checkpoint.NONE, report);
   }
 
   /** {margin, confidence} of each label's own step (the last of its path). */

@@ -118,7 +118,7 @@ class PrmTrainingTest {
             true);
     PrmTraining.Split split =
         new PrmTraining.Split(
-            List.of(label("q", List.of(), "3 + 4 = 7", 1.0)), List.of(), List.of(), 1);
+            List.of(label("q", List.of(), "3 + 4 = 7", 1.0)), List.of(), List.of());
 
     try (ProcessRewardModel initial =
         new ProcessRewardModel(TinyModels.create(TransformerModel.Head.STEP_SCORE, 5), 8)) {

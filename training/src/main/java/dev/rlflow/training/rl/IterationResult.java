@@ -51,8 +51,9 @@ public record IterationResult(
     private int skipped;
     private long tokens;
 
-    /** Adds an actor update on {@code tokens} response tokens. */
+    /** Adds an actor update on {@code tokens} response tokens: one per minibatch. */
     void addActor(Actor.Step a, long tokens) {
+      updates++;
       policyLoss += a.loss();
       entropy += a.entropy();
       clipFraction += a.clipFraction();
@@ -66,11 +67,6 @@ public record IterationResult(
     void addCritic(CriticUpdate.Outcome c) {
       valueLoss += c.loss();
       skipped += c.applied() ? 0 : 1;
-    }
-
-    /** Ends one minibatch's updates. */
-    void endUpdate() {
-      updates++;
     }
 
     /** The means over the updates; {@code hasCritic} false makes the value loss NaN. */

@@ -141,7 +141,6 @@ public final class RlTrainer implements AutoCloseable {
         if (critic != null) {
           totals.addCritic(critic.update(mb));
         }
-        totals.endUpdate();
       }
     }
     if (selection != null) {

@@ -66,11 +66,6 @@ public final class TrainerCheckpoint {
     this.dir = dir;
   }
 
-  /** The directory of this save. */
-  public Path directory() {
-    return dir;
-  }
-
   /**
    * Writes {@code weights} of policy version {@code version} (of architecture {@code config}) with
    * the {@code provenance} of the run that trained them.
