@@ -1,7 +1,9 @@
 package dev.rlflow.jobs.cli;
 
 import dev.rlflow.core.config.InvalidConfigException;
+import dev.rlflow.jobs.runner.ClusterSetupException;
 import dev.rlflow.jobs.runner.JobRunner;
+import dev.rlflow.model.checkpoint.CorruptCheckpointException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -85,14 +87,23 @@ public final class RlflowCommand implements Runnable {
     }
     String command = cli.getCommandSpec().qualifiedName();
     if (e instanceof NoSuchFileException missing) {
-      err.println(command + ": file not found: " + missing.getFile());
+      err.println(
+          command
+              + ": file not found: "
+              + missing.getFile()
+              + (missing.getReason() == null ? "" : " (" + missing.getReason() + ")"));
       err.flush();
       return INVALID;
     }
-    if (e instanceof IllegalArgumentException) {
+    if (e instanceof IllegalArgumentException || e instanceof CorruptCheckpointException) {
       err.println(command + ": " + e.getMessage());
       err.flush();
       return INVALID;
+    }
+    if (e instanceof ClusterSetupException setup) {
+      err.println(command + ": the cluster cannot run rlflow's jobs: " + setup.getMessage());
+      err.flush();
+      return 1;
     }
     err.println(command + " failed: " + e);
     e.printStackTrace(err);

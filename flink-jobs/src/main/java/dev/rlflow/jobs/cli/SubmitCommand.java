@@ -2,6 +2,7 @@ package dev.rlflow.jobs.cli;
 
 import dev.rlflow.jobs.pipeline.Pipeline;
 import dev.rlflow.jobs.runner.JobRunner;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "submit",
     description = {
-      "Run the pipeline's jobs on a running Flink cluster through its REST endpoint,",
-      "shipping this jar; the run directory must be reachable from its TaskManagers."
+      "Run the pipeline's jobs on a running Flink cluster through its REST endpoint, shipping",
+      "rlflow-flink.jar (what `flink run` takes: Flink and DJL come from the cluster's lib/);",
+      "the run directory must be reachable from its TaskManagers."
     },
     mixinStandardHelpOptions = true)
 final class SubmitCommand implements Callable<Integer> {
@@ -37,6 +39,15 @@ final class SubmitCommand implements Callable<Integer> {
       description = "Stages to run, in order: sft, eval. Default: ${DEFAULT-VALUE}.")
   List<String> stages;
 
+  @Option(
+      names = "--jar",
+      paramLabel = "JAR",
+      description = {
+        "The job jar to ship. Default: rlflow-flink.jar beside the jar this command runs from",
+        "(flink-jobs/target/rlflow-flink.jar for ./rlflow)."
+      })
+  Path jar;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -53,7 +64,9 @@ final class SubmitCommand implements Callable<Integer> {
                   }
                 })
             .toList();
-    try (JobRunner runner = JobRunner.remote(jobManager, spec.commandLine().getOut())) {
+    try (JobRunner runner =
+        JobRunner.remote(
+            jobManager, JobJar.resolve(Optional.ofNullable(jar)), spec.commandLine().getOut())) {
       new Pipeline(source.load(), spec.commandLine().getOut(), Clock.systemUTC())
           .run(chosen, Optional.empty(), runner);
     }

@@ -10,6 +10,7 @@ import dev.rlflow.core.task.arith.StepVerdict;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.transformer.TransformerModel;
@@ -51,6 +52,14 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
 
   @Override
   public void open() throws Exception {
+    try {
+      load();
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void load() throws Exception {
     super.open();
     config = run.config();
     loaded = PolicyRuntime.load(config, checkpoint);
@@ -66,6 +75,14 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
 
   @Override
   public void processElement(StreamRecord<ProblemRecord> element) {
+    try {
+      accept(element);
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void accept(StreamRecord<ProblemRecord> element) {
     pending.add(element.getValue());
     if (pending.size() >= config.eval().batchSize()) {
       flush();
@@ -74,6 +91,14 @@ final class EvalOperator extends AbstractStreamOperator<ProblemResult>
 
   @Override
   public void endInput() {
+    try {
+      evaluate();
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void evaluate() {
     flush();
   }
 

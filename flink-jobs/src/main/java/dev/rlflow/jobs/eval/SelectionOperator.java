@@ -12,6 +12,7 @@ import dev.rlflow.core.task.arith.StepChecker;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
@@ -60,6 +61,14 @@ final class SelectionOperator extends AbstractStreamOperator<SelectionResult>
 
   @Override
   public void open() throws Exception {
+    try {
+      load();
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void load() throws Exception {
     super.open();
     config = run.config();
     loaded = PolicyRuntime.load(config, checkpoint);
@@ -81,6 +90,14 @@ final class SelectionOperator extends AbstractStreamOperator<SelectionResult>
 
   @Override
   public void processElement(StreamRecord<ProblemRecord> element) {
+    try {
+      accept(element);
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void accept(StreamRecord<ProblemRecord> element) {
     pending.add(element.getValue());
     // Each problem brings 1 + N solutions: keep a generation call near eval.batch_size of them.
     int perCall = Math.max(1, config.eval().batchSize() / (1 + config.prm().selectionSamples()));
@@ -91,6 +108,14 @@ final class SelectionOperator extends AbstractStreamOperator<SelectionResult>
 
   @Override
   public void endInput() {
+    try {
+      select();
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void select() {
     flush();
   }
 

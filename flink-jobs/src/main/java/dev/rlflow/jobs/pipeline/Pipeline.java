@@ -9,10 +9,14 @@ import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.RunDirectory;
+import dev.rlflow.model.checkpoint.HfCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -196,6 +200,8 @@ public final class Pipeline {
   public Result execute(List<Stage> stages, Optional<String> policy, JobRunner runner)
       throws Exception {
     long start = System.nanoTime();
+    Optional<String> startPolicy = policy.or(() -> config.policy().checkpoint());
+    verifyGiven(startPolicy, prms.values());
     RunDirectory run = RunDirectory.create(config, clock);
     out.printf(
         "rlflow: run %s (config hash %s) in %s; stages %s%n",
@@ -204,8 +210,7 @@ public final class Pipeline {
     runner.configureJobs(env -> configure(config, env, run));
     StageContext context =
         new StageContext(config, run, runner, new MetricsTable(), out, start, compareWithPerStepMc);
-    PipelineState state =
-        PipelineState.initial(policy.or(() -> config.policy().checkpoint()), labels, prms);
+    PipelineState state = PipelineState.initial(startPolicy, labels, prms);
     for (Stage requested : stages) {
       PipelineStage stage = requested.implementation();
       long stageStart = System.nanoTime();
@@ -230,6 +235,23 @@ public final class Pipeline {
         "done in %.1f s; report: %s%n", summary.wallSeconds(), new ReportWriter(clock).write(run));
     out.flush();
     return new Result(summary, state.labelCollection(), state.selection());
+  }
+
+  /**
+   * Refuses a corrupt policy or PRM checkpoint the run was given before its first job, by their
+   * files' headers, where this process can read them; a directory only the TaskManagers see is
+   * checked by the job that loads it, which then fails without restarts.
+   */
+  private static void verifyGiven(Optional<String> policy, Collection<String> prms)
+      throws IOException {
+    List<String> given = new ArrayList<>(prms);
+    policy.ifPresent(given::add);
+    for (String dir : given) {
+      java.nio.file.Path local = java.nio.file.Path.of(dir);
+      if (Files.isDirectory(local)) {
+        HfCheckpoint.verify(local);
+      }
+    }
   }
 
   /** Held-out accuracy before RL, after it and of the control, when the run evaluated them. */

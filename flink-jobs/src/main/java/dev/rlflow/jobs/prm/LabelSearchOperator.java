@@ -7,6 +7,7 @@ import dev.rlflow.core.task.arith.ArithProblem;
 import dev.rlflow.core.task.arith.StepChecker;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.reward.omega.LabelSearch;
@@ -81,6 +82,14 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
 
   @Override
   public void open() throws Exception {
+    try {
+      load();
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void load() throws Exception {
     super.open();
     config = run.config();
     loaded = PolicyRuntime.load(config, checkpoint);
@@ -103,6 +112,14 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
 
   @Override
   public void processElement(StreamRecord<ProblemRecord> element) {
+    try {
+      accept(element);
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void accept(StreamRecord<ProblemRecord> element) {
     ProblemRecord problem = element.getValue();
     // The run's outcome verifier is the search's oracle (reward.verifier).
     OutcomeVerifier verifier =
@@ -126,6 +143,14 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
 
   @Override
   public void endInput() {
+    try {
+      finishSearches();
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void finishSearches() {
     while (driver.active() > 0) {
       round();
     }

@@ -9,6 +9,7 @@ import dev.rlflow.core.config.TaskConfig;
 import dev.rlflow.core.label.ProcessLabel;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.task.arith.ArithProblem;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.traces.ProcessLabelAvro;
 import dev.rlflow.model.ComputeTarget;
@@ -109,6 +110,14 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
 
   @Override
   public void endInput() throws Exception {
+    try {
+      train();
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void train() throws Exception {
     long start = System.nanoTime();
     RunConfig config = run.config();
     PrmConfig prm = config.prm();

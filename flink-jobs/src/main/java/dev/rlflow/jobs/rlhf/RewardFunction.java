@@ -1,6 +1,7 @@
 package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
@@ -32,6 +33,14 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
 
   @Override
   public void open(OpenContext context) throws Exception {
+    try {
+      load(context);
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void load(OpenContext context) throws Exception {
     RunConfig config = run.config();
     tokenizer = Tokenizers.load(config.policy().tokenizer());
     if (prmCheckpoint != null && config.reward().stepWeight() > 0) {
@@ -48,6 +57,14 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
 
   @Override
   public RlBatch map(GeneratedBatch batch) {
+    try {
+      return score(batch);
+    } catch (RuntimeException e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private RlBatch score(GeneratedBatch batch) {
     long start = System.nanoTime();
     return batch.scored(rewards.score(batch.responses()), (System.nanoTime() - start) / 1e9);
   }

@@ -9,6 +9,7 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.ScoredResponse;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.checkpoint.DirectoryTree;
@@ -93,6 +94,14 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
 
   @Override
   public void open(OpenContext context) throws Exception {
+    try {
+      load(context);
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void load(OpenContext context) throws Exception {
     Engine.getInstance();
     config = run.config();
     provenance = Provenance.of(config, run.runId());
@@ -124,6 +133,14 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
+    try {
+      restore(context);
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void restore(FunctionInitializationContext context) throws Exception {
     state =
         context
             .getOperatorStateStore()
@@ -204,6 +221,14 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   @Override
   public void processElement(RlBatch batch, Context context, Collector<RlMetric> out)
       throws Exception {
+    try {
+      train(batch, context, out);
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void train(RlBatch batch, Context context, Collector<RlMetric> out) throws Exception {
     double rewardSum = 0;
     double stepSum = 0;
     long stepCount = 0;

@@ -6,6 +6,7 @@ import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
 import dev.rlflow.jobs.policy.PolicyRuntime;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
@@ -76,7 +77,7 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
             try {
               batch = generate(input);
             } catch (Throwable t) {
-              result.completeExceptionally(t);
+              result.completeExceptionally(NonRetriable.classify(t));
               return;
             }
             result.complete(List.of(batch));

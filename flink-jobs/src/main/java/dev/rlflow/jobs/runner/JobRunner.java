@@ -29,6 +29,8 @@ public final class JobRunner implements AutoCloseable {
   private final boolean webUi;
   private final PrintWriter out;
   private final java.net.URI remote;
+  private final String[] jobJars;
+  private boolean clusterChecked;
   private Consumer<StreamExecutionEnvironment> setup = env -> {};
   private MiniCluster cluster;
   private java.net.URI restAddress;
@@ -42,10 +44,11 @@ public final class JobRunner implements AutoCloseable {
    * @param out where the web UI address and job status lines go
    */
   public JobRunner(int slots, boolean webUi, PrintWriter out) {
-    this(slots, webUi, out, null);
+    this(slots, webUi, out, null, new String[0]);
   }
 
-  private JobRunner(int slots, boolean webUi, PrintWriter out, java.net.URI remote) {
+  private JobRunner(
+      int slots, boolean webUi, PrintWriter out, java.net.URI remote, String[] jobJars) {
     if (slots < 1) {
       throw new IllegalArgumentException("slots must be >= 1, got " + slots);
     }
@@ -53,19 +56,28 @@ public final class JobRunner implements AutoCloseable {
     this.webUi = webUi;
     this.out = out;
     this.remote = remote;
+    this.jobJars = jobJars;
   }
 
   /**
-   * A runner that submits to a running cluster's REST endpoint ({@code host:port}), shipping the
-   * jar this process runs from (when it runs from a jar).
+   * A runner that submits to a running cluster's REST endpoint ({@code host:port}), shipping {@code
+   * jobJar} with every job (none when the classes are on the cluster's class path already, as in
+   * tests). The jar must be one {@code flink run} takes: without Flink and DJL, which the cluster's
+   * {@code lib/} provides ({@link ClusterCheck}).
    */
-  public static JobRunner remote(String jobManager, PrintWriter out) {
+  public static JobRunner remote(
+      String jobManager, java.util.Optional<java.nio.file.Path> jobJar, PrintWriter out) {
     java.net.URI address = java.net.URI.create("http://" + jobManager);
     if (address.getHost() == null || address.getPort() < 0) {
       throw new IllegalArgumentException(
           "Invalid value " + jobManager + " for --jobmanager: must be host:port");
     }
-    return new JobRunner(1, false, out, address);
+    return new JobRunner(
+        1,
+        false,
+        out,
+        address,
+        jobJar.map(jar -> new String[] {jar.toString()}).orElseGet(() -> new String[0]));
   }
 
   /** True when started by {@code flink run} (or another Flink client context). */
@@ -114,19 +126,26 @@ public final class JobRunner implements AutoCloseable {
   }
 
   private <R> R onCluster(ClusterWork<R> work) throws Exception {
-    StreamExecutionEnvironment env;
-    if (remote != null) {
-      env =
-          StreamExecutionEnvironment.createRemoteEnvironment(
-              remote.getHost(), remote.getPort(), ownJar());
-    } else if (inFlinkClientContext()) {
-      env = StreamExecutionEnvironment.getExecutionEnvironment();
-    } else {
-      java.net.URI rest = embeddedCluster();
-      env = StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort());
+    if (!clusterChecked && (remote != null || inFlinkClientContext())) {
+      ClusterCheck.verify(environment());
+      clusterChecked = true;
     }
+    StreamExecutionEnvironment env = environment();
     setup.accept(env);
     return work.run(env);
+  }
+
+  /** A new environment for one job on this runner's cluster. */
+  private StreamExecutionEnvironment environment() throws Exception {
+    if (remote != null) {
+      return StreamExecutionEnvironment.createRemoteEnvironment(
+          remote.getHost(), remote.getPort(), jobJars);
+    }
+    if (inFlinkClientContext()) {
+      return StreamExecutionEnvironment.getExecutionEnvironment();
+    }
+    java.net.URI rest = embeddedCluster();
+    return StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort());
   }
 
   /** Starts the embedded cluster on first use; every job of this runner then shares it. */
@@ -151,16 +170,6 @@ public final class JobRunner implements AutoCloseable {
       out.flush();
     }
     return restAddress;
-  }
-
-  /** The jar holding rlflow's classes, or none when they come from a directory (tests). */
-  private static String[] ownJar() throws java.net.URISyntaxException {
-    java.nio.file.Path location =
-        java.nio.file.Path.of(
-            JobRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    return location.toString().endsWith(".jar")
-        ? new String[] {location.toString()}
-        : new String[0];
   }
 
   /** Stops the embedded cluster, if one was started. */

@@ -6,6 +6,7 @@ import dev.rlflow.core.config.SftConfig;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.ModelConfig;
@@ -82,6 +83,14 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
 
   @Override
   public void endInput() throws Exception {
+    try {
+      train();
+    } catch (Exception e) {
+      throw NonRetriable.classify(e);
+    }
+  }
+
+  private void train() throws Exception {
     RunConfig config = run.config();
     SftConfig sft = config.sft();
     Engine.getInstance(); // before any JniUtils call (DESIGN.md §1)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.jobs.runner.ClusterCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,8 +36,9 @@ import picocli.CommandLine.ParseResult;
  *
  * <p>Paths under {@code runs/} are what a run writes and {@code flink-jobs/target/} what the build
  * writes, so they are not looked for. ITCases run the rest: {@code flink run ... dataset}
- * (PackagedJarsITCase, through a packaged program), {@code submit} (SubmitITCase), {@code traces
- * tail --dir} (PackagedJarsITCase), {@code run --control} and {@code compare} (RlhfITCase).
+ * (PackagedJarsITCase, through a packaged program), {@code submit} and {@code flink run ...
+ * sft|eval} (StandaloneClusterITCase, on separate JVMs), {@code traces tail --dir}
+ * (PackagedJarsITCase), {@code run --control} and {@code compare} (RlhfITCase).
  */
 class ReadmeCommandsTest {
   private static final Path ROOT = Path.of("..");
@@ -77,6 +79,22 @@ class ReadmeCommandsTest {
                 line);
       }
     }
+  }
+
+  @Test
+  void clusterSectionListsTheJarsTheClusterCheckRequires() throws IOException {
+    String readme = readme();
+    String section =
+        readme.substring(
+            readme.indexOf("## On a Flink cluster"),
+            readme.indexOf("\n## ", readme.indexOf("## On a Flink cluster") + 1));
+    Set<String> listed = new LinkedHashSet<>();
+    Matcher jar = Pattern.compile("`([a-z][\\w.-]*:[\\w.-]+:[\\w.:-]+)`").matcher(section);
+    while (jar.find()) {
+      listed.add(jar.group(1));
+    }
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(ClusterCheck.requiredJars());
+    assertThat(section).contains("rlflow cluster check").contains("StandaloneClusterITCase");
   }
 
   @Test

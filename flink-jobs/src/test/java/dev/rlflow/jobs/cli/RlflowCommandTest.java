@@ -2,6 +2,8 @@ package dev.rlflow.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.jobs.policy.UntrainedPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +97,31 @@ class RlflowCommandTest {
         .isEqualTo(2);
     assertThat(CliRun.of("config", "check", QUICKSTART, "-Drollout.top_p=2").err())
         .contains("Invalid value 2 for rollout.top_p: must be in (0, 1]");
+  }
+
+  @Test
+  void aCorruptCheckpointIsRefusedBeforeAnyJobStarts(@TempDir Path dir) throws Exception {
+    Path checkpoint =
+        UntrainedPolicy.save(
+            RunConfigLoader.load(Path.of(QUICKSTART), java.util.Map.of()).policy(),
+            1,
+            dir.resolve("policy"));
+    Path weights = checkpoint.resolve("model.safetensors");
+    byte[] bytes = Files.readAllBytes(weights);
+    Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // a cut-off copy
+
+    CliRun eval =
+        CliRun.of(
+            "eval",
+            QUICKSTART,
+            "--checkpoint",
+            checkpoint.toString(),
+            "-Drun.output_dir=" + dir.resolve("runs"));
+
+    assertThat(eval.exitCode()).as(eval.err()).isEqualTo(2);
+    assertThat(eval.err()).startsWith("rlflow eval: " + weights + ": ");
+    assertThat(eval.out()).doesNotContain("Flink"); // no cluster started, no job submitted
+    assertThat(dir.resolve("runs")).doesNotExist();
   }
 
   @Test

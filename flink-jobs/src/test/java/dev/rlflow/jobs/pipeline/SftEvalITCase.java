@@ -3,18 +3,13 @@ package dev.rlflow.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.eval.EvalResult;
+import dev.rlflow.jobs.policy.UntrainedPolicy;
 import dev.rlflow.jobs.run.MetricsTable;
 import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
-import dev.rlflow.model.ModelConfig;
-import dev.rlflow.model.tokenizer.CharTokenizer;
-import dev.rlflow.model.transformer.ModelCheckpoint;
-import dev.rlflow.model.transformer.TransformerModel;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -75,16 +70,8 @@ class SftEvalITCase {
     assertThat(run.resolve("report.html")).exists();
 
     // The same evaluation of an untrained policy of the same shape.
-    Path untrained = out.resolve("untrained-policy");
-    try (TransformerModel model =
-        TransformerModel.create(
-            ModelConfig.of(config.policy(), new CharTokenizer().vocabSize()),
-            TransformerModel.Head.LM,
-            DataType.FLOAT32,
-            Device.cpu(),
-            config.run().seed())) {
-      ModelCheckpoint.save(model, untrained, Long.MAX_VALUE);
-    }
+    Path untrained =
+        UntrainedPolicy.save(config.policy(), config.run().seed(), out.resolve("untrained-policy"));
     run(
         config(out, "untrained", Map.of()),
         log,

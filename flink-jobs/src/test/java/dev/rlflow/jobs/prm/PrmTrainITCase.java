@@ -8,6 +8,7 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.eval.SelectionTable;
 import dev.rlflow.jobs.pipeline.Pipeline;
+import dev.rlflow.jobs.policy.UntrainedPolicy;
 import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.reward.prm.ProcessRewardModel;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.file.DataFileWriter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +124,59 @@ class PrmTrainITCase {
     assertThat(summary.stages())
         .extracting(s -> s.name().key())
         .containsExactly("prm_train", "selection");
+  }
+
+  /**
+   * Too few labels for the score stack is bad input a restart cannot fix: the job fails before its
+   * first update, once, with the reason — not after training and the restart strategy's attempts.
+   */
+  @Test
+  void tooFewLabelsFailTheJobBeforeTrainingAndWithoutRestarts(@TempDir Path out) throws Exception {
+    RunConfig config =
+        RunConfigLoader.parse(
+            SMALL, "it.yaml", Map.of("run.output_dir", out.toString(), "run.id", "few"));
+    Path policy = UntrainedPolicy.save(config.policy(), config.run().seed(), out.resolve("policy"));
+    Path labels = out.resolve("labels");
+    Files.createDirectories(labels);
+    try (OutputStream stream = Files.newOutputStream(labels.resolve("few.avro"));
+        DataFileWriter<ProcessLabel> writer = TraceFiles.writer(ProcessLabel.class, stream)) {
+      for (int i = 0; i < 12; i++) {
+        writer.append(
+            ProcessLabel.newBuilder(label(i % 2, "1 + 1 = 2"))
+                .setQuestionId("q" + i)
+                .setQuestion("start 1, +" + (i + 1))
+                .setStep("1 + " + (i + 1) + " = " + (i + 2))
+                .build());
+      }
+    }
+    StringWriter log = new StringWriter();
+    PrintWriter print = new PrintWriter(log, true);
+    Throwable failure;
+    try (JobRunner runner = new JobRunner(1, false, print)) {
+      Pipeline training =
+          Pipeline.builder(config, print, Clock.systemUTC())
+              .optLabels(new org.apache.flink.core.fs.Path(labels.toUri()))
+              .build();
+      failure =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () ->
+                  training.run(
+                      List.of(Pipeline.Stage.PRM_TRAIN), Optional.of(policy.toString()), runner));
+    }
+    assertThat(failure).isNotNull();
+    List<Throwable> chain =
+        org.apache.commons.lang3.exception.ExceptionUtils.getThrowableList(failure);
+    assertThat(chain).anyMatch(SuppressRestartsException.class::isInstance);
+    assertThat(chain)
+        .filteredOn(IllegalArgumentException.class::isInstance)
+        .extracting(Throwable::getMessage)
+        .containsExactly(
+            "Too few labels to fit the score stack on: 12, fewer than 50 held out or trained on;"
+                + " set prm.confidence: none or collect more labels");
+    assertThat(chain)
+        .extracting(Throwable::getMessage)
+        .noneMatch(m -> m != null && m.contains("FixedDelayRestartBackoffTimeStrategy"));
+    assertThat(log.toString()).doesNotContain("loss"); // no update ran
   }
 
   /** One label with mc_value 1.5, one whose step holds a line break. */

@@ -62,6 +62,23 @@ public final class HfCheckpoint {
   }
 
   /**
+   * Checks the checkpoint in {@code dir} as {@link #read} does before it allocates a tensor — its
+   * config, every file's header, every tensor's name, shape and dtype — without reading tensor
+   * data, so that a client can refuse a bad checkpoint before a job starts.
+   *
+   * @return the model its config describes
+   * @throws CorruptCheckpointException naming the file and tensor when a file is malformed, a shard
+   *     named by the index is missing, or a tensor is missing, unexpected or of the wrong shape
+   * @throws NoSuchFileException when {@code dir} is not a directory
+   * @throws IOException when a file cannot be read
+   */
+  public static ModelConfig verify(Path dir) throws IOException {
+    ModelConfig config = readConfig(dir);
+    checked(config, CheckpointFiles.locate(dir));
+    return config;
+  }
+
+  /**
    * Loads the checkpoint in {@code dir} into {@code manager}, floating-point tensors as FP32, after
    * checking every tensor's name and shape against {@link HfLayout#expectedShapes} of its config;
    * the value and step-score heads are loaded too when present and shaped right.
@@ -78,6 +95,13 @@ public final class HfCheckpoint {
   public static LoadedCheckpoint read(Path dir, NDManager manager) throws IOException {
     ModelConfig config = readConfig(dir);
     CheckpointFiles.Weights weights = CheckpointFiles.locate(dir);
+    Map<String, Shape> shapes = checked(config, weights);
+    return new LoadedCheckpoint(
+        config, CheckpointFiles.load(weights, HfLayout.order(config, shapes), manager));
+  }
+
+  /** The tensors' shapes by name, after checking them against {@code config}'s layout. */
+  private static Map<String, Shape> checked(ModelConfig config, CheckpointFiles.Weights weights) {
     Map<String, Shape> shapes = new LinkedHashMap<>();
     weights.locations().forEach((name, at) -> shapes.put(name, at.entry().shape()));
     Optional<HfLayout.Mismatch> mismatch = HfLayout.mismatch(config, shapes);
@@ -94,8 +118,7 @@ public final class HfCheckpoint {
             "dtype " + at.entry().dtype() + " is not a floating-point type");
       }
     }
-    return new LoadedCheckpoint(
-        config, CheckpointFiles.load(weights, HfLayout.order(config, shapes), manager));
+    return shapes;
   }
 
   /**

@@ -129,12 +129,23 @@ public final class PrmTraining {
    * report}, then fits the stack and threshold and scores both sets.
    *
    * @throws IllegalArgumentException when the training labels make no example of the objective, or
-   *     are too few to fit the stack on
+   *     are too few to fit the stack on; raised before any update, so that bad input costs no
+   *     training time
    */
   public Result train(ProcessRewardModel initial, Split split, Consumer<TrainingMetric> report)
       throws IOException {
     List<ProcessLabel> train = split.train();
     List<ProcessLabel> heldOut = split.heldOut();
+    if (prm.confidence() == PrmConfig.Confidence.POLICY
+        && heldOut.size() < MIN_STACK_LABELS
+        && train.size() < MIN_STACK_LABELS) {
+      throw new IllegalArgumentException(
+          "Too few labels to fit the score stack on: "
+              + (heldOut.size() + train.size())
+              + ", fewer than "
+              + MIN_STACK_LABELS
+              + " held out or trained on; set prm.confidence: none or collect more labels");
+    }
     double finalLoss;
     try (PrmTrainer trainer = new PrmTrainer(initial.model(), trainerConfig())) {
       finalLoss = fitWeights(train, trainer, report).loss();
@@ -241,25 +252,17 @@ public final class PrmTraining {
    * The score stack, fitted to the correctness (MC > 0) of the held-out questions' labels — the
    * head's predictions there are ones it was not trained on, as stacking needs (Wolpert 1992): on
    * its own training labels the head looks far better than on new solutions, where alone it is near
-   * chance — or of the training labels when fewer than {@link #MIN_STACK_LABELS} are held out.
+   * chance — or of the training labels when fewer than {@link #MIN_STACK_LABELS} are held out ({@link
+   * #train} has checked that one of the two has enough).
    */
   private static FittedStack fitStack(
       List<ProcessLabel> heldOut,
       double[][] heldOutFeatures,
       List<ProcessLabel> train,
       double[][] trainFeatures) {
-    if (heldOut.size() >= MIN_STACK_LABELS) {
-      return new FittedStack(stack(heldOut, heldOutFeatures), "held_out");
-    }
-    if (train.size() >= MIN_STACK_LABELS) {
-      return new FittedStack(stack(train, trainFeatures), "train");
-    }
-    throw new IllegalArgumentException(
-        "Too few labels to fit the score stack on: "
-            + (heldOut.size() + train.size())
-            + ", fewer than "
-            + MIN_STACK_LABELS
-            + " held out or trained on; set prm.confidence: none or collect more labels");
+    return heldOut.size() >= MIN_STACK_LABELS
+        ? new FittedStack(stack(heldOut, heldOutFeatures), "held_out")
+        : new FittedStack(stack(train, trainFeatures), "train");
   }
 
   private static ScoreStack stack(List<ProcessLabel> labels, double[][] features) {
