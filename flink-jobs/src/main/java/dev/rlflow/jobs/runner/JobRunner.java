@@ -16,9 +16,10 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs a job graph where the process was started: under {@code flink run} in the context the Flink
- * client provides, and under {@code java -jar} (the {@code ./rlflow} launcher) on an embedded
- * MiniCluster ({@link EmbeddedCluster}) with its web UI on a free local port, or with the REST API
- * only.
+ * client provides, under {@code submit} on a running cluster's REST endpoint, and under {@code java
+ * -jar} (the {@code ./rlflow} launcher) on an embedded MiniCluster ({@link EmbeddedCluster}) with
+ * its web UI on a free local port, or with the REST API only. On a cluster, the first job is
+ * preceded by {@link ClusterCheck}.
  *
  * <p>The embedded cluster is owned here rather than created implicitly by a local environment, so
  * that its REST address (the web UI) is known and printed, and so that submission goes through the
@@ -126,6 +127,7 @@ public final class JobRunner implements AutoCloseable {
   }
 
   private <R> R onCluster(ClusterWork<R> work) throws Exception {
+    // The embedded cluster runs in this JVM, where DJL is on the class path already.
     if (!clusterChecked && (remote != null || inFlinkClientContext())) {
       ClusterCheck.verify(environment());
       clusterChecked = true;
