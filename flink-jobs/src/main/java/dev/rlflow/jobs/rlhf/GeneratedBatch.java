@@ -5,10 +5,12 @@ import dev.rlflow.core.rl.ScoredResponse;
 import java.util.List;
 
 /**
- * The responses the rollout generated for batch {@code batch} with policy version {@code version},
- * not yet scored.
+ * The responses one rollout subtask generated for its shard of batch {@code batch} with policy
+ * version {@code version}, not yet scored.
  *
  * @param batch b
+ * @param shard which shard of the batch ({@link PromptBatch#shards})
+ * @param shards how many shards the batch has
  * @param version the policy version that generated them
  * @param responses the responses, prompt by prompt, sample by sample
  * @param generationSeconds wall time of generation (waiting for the version excluded)
@@ -16,6 +18,8 @@ import java.util.List;
  */
 public record GeneratedBatch(
     long batch,
+    int shard,
+    int shards,
     long version,
     List<Response> responses,
     double generationSeconds,
@@ -24,8 +28,9 @@ public record GeneratedBatch(
     responses = List.copyOf(responses);
   }
 
-  /** This batch with its responses scored, in their order, in {@code seconds}. */
+  /** This shard with its responses scored, in their order, in {@code seconds}. */
   public RlBatch scored(List<ScoredResponse> scored, double seconds) {
-    return new RlBatch(batch, version, scored, generationSeconds, waitSeconds, seconds);
+    return new RlBatch(
+        batch, shard, shards, version, scored, generationSeconds, waitSeconds, seconds);
   }
 }

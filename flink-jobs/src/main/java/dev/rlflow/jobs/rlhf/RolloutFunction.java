@@ -125,7 +125,13 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
       responses.add(new Response(prompt, s.tokens(), s.logProbs(), s.stepEnds()));
     }
     return new GeneratedBatch(
-        input.batch(), version, responses, (System.nanoTime() - start) / 1e9, waited);
+        input.batch(),
+        input.shard(),
+        input.shards(),
+        version,
+        responses,
+        (System.nanoTime() - start) / 1e9,
+        waited);
   }
 
   /** The engine seed of a policy version: a mix of the run seed and the version. */

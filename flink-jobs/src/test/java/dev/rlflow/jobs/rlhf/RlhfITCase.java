@@ -106,6 +106,34 @@ class RlhfITCase {
    * time) and its eval; summary.json has the accuracy of each and the weights' checksum, and the
    * report puts them side by side with the reward and KL curves.
    */
+  /**
+   * DESIGN.md §3: the final weights do not depend on the layout — how many rollout and reward
+   * subtasks share a batch — synchronous or with a lag of one.
+   */
+  @Test
+  void theWeightsDoNotDependOnHowManySubtasksRollOutAndReward() throws Exception {
+    for (String algorithm : List.of("grpo", "ppo")) {
+      for (int lag : new int[] {0, 1}) {
+        String reference = null;
+        for (int[] layout : new int[][] {{1, 1}, {2, 1}, {4, 2}}) {
+          String id = "layout-" + algorithm + lag + "-" + layout[0] + "x" + layout[1];
+          RlhfJob.Result result =
+              run(
+                  id,
+                  Map.of(
+                      "algorithm.name", algorithm,
+                      "rollout.max_staleness", Integer.toString(lag),
+                      "placement.rollout_parallelism", Integer.toString(layout[0]),
+                      "placement.reward_parallelism", Integer.toString(layout[1])));
+          if (reference == null) {
+            reference = result.weightsSha256();
+          }
+          assertThat(result.weightsSha256()).as(id).isEqualTo(reference);
+        }
+      }
+    }
+  }
+
   @Test
   void runWithControlTrainsRlThenItsControlAndReportsBoth() throws Exception {
     Path yaml = out.resolve("control.yaml");
@@ -266,7 +294,8 @@ class RlhfITCase {
     RunConfig config = config("recover-failed", overrides);
     PrintWriter print = new PrintWriter(new StringWriter(), true);
     RlhfJob.Result resumed;
-    try (JobRunner runner = new JobRunner(2, false, print)) {
+    int slots = Math.max(2, config.placement().rolloutParallelism());
+    try (JobRunner runner = new JobRunner(slots, false, print)) {
       RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
       runner.configureJobs(env -> Pipeline.configure(config, env, run));
       resumed =
@@ -325,7 +354,8 @@ class RlhfITCase {
   private static RlhfJob.Result run(String id, Map<String, String> overrides) throws Exception {
     RunConfig config = config(id.contains("-") ? id : "rl-" + id, overrides);
     PrintWriter print = new PrintWriter(new StringWriter(), true);
-    try (JobRunner runner = new JobRunner(2, false, print)) {
+    int slots = Math.max(2, config.placement().rolloutParallelism());
+    try (JobRunner runner = new JobRunner(slots, false, print)) {
       RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
       return RlhfJob.run(
           config, run, runner, sft, null, new MetricsTable(), 0, new Progress(print, false, 1));

@@ -33,15 +33,15 @@ class RlhfPromptsTest {
   @Test
   void promptsOverTheLimitAreDeadLetteredWithTheRuleAndTheRestFillTheBatches() throws Exception {
     Fixture f = fixture("dead_letter");
-    RlhfJob.Prompts prompts = RlhfJob.prompts(f.config(), f.problems(), f.tokenizer());
-    assertThat(prompts.deadLetters()).hasSize(f.tooLong());
-    DeadLetter first = prompts.deadLetters().get(0);
+    PromptPool pool = PromptPool.of(f.config(), f.problems(), f.tokenizer());
+    assertThat(pool.deadLetters()).hasSize(f.tooLong());
+    DeadLetter first = pool.deadLetters().get(0);
     assertThat(first.source()).isEqualTo("rlhf prompts");
     assertThat(first.reason())
         .contains("exceeds policy.max_seq_len - rollout.max_new_tokens = " + f.limit())
         .contains("rollout.prompt_overflow: dead_letter");
-    assertThat(prompts.batches()).hasSize(4);
-    for (PromptBatch batch : prompts.batches()) {
+    for (int b = 0; b < 4; b++) {
+      PromptBatch batch = pool.batch(b);
       assertThat(batch.prompts()).hasSize(8);
       for (Prompt p : batch.prompts()) {
         assertThat(p.tokens().length).isLessThanOrEqualTo(f.limit());
@@ -52,10 +52,11 @@ class RlhfPromptsTest {
   @Test
   void truncatedPromptsKeepBosAndTheirEnd() throws Exception {
     Fixture f = fixture("truncate");
-    RlhfJob.Prompts prompts = RlhfJob.prompts(f.config(), f.problems(), f.tokenizer());
-    assertThat(prompts.deadLetters()).isEmpty();
+    PromptPool pool = PromptPool.of(f.config(), f.problems(), f.tokenizer());
+    assertThat(pool.deadLetters()).isEmpty();
     int cut = 0;
-    for (PromptBatch batch : prompts.batches()) {
+    for (int b = 0; b < 4; b++) {
+      PromptBatch batch = pool.batch(b);
       for (Prompt p : batch.prompts()) {
         int[] full = PromptFormat.prompt(f.tokenizer(), p.question());
         if (full.length > f.limit()) {
@@ -75,7 +76,7 @@ class RlhfPromptsTest {
   @Test
   void noPromptLeftIsAClearError() throws Exception {
     Fixture f = fixture("dead_letter", "rollout.max_new_tokens", "150");
-    assertThatThrownBy(() -> RlhfJob.prompts(f.config(), f.problems(), f.tokenizer()))
+    assertThatThrownBy(() -> PromptPool.of(f.config(), f.problems(), f.tokenizer()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("No RL prompt fits policy.max_seq_len - rollout.max_new_tokens = 10");
   }
