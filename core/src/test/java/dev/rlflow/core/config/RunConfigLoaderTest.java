@@ -65,7 +65,7 @@ class RunConfigLoaderTest {
             task:
               name: arith
               arith: {min_steps: 3, max_steps: 4}
-            rollout: {temperature: 0.7, top_p: 0.9}
+            rollout: {temperature: 0.7, top_p: 1.0}
             algorithm: {name: reinforce_pp, whiten_advantages: false, actor_lr: 3.0e-5}
             checkpointing: {interval: 500ms}
             traces: {kafka_bootstrap: "localhost:9092,other:9093"}
@@ -87,6 +87,14 @@ class RunConfigLoaderTest {
         .containsExactly("Invalid value 0 for rollout.samples_per_prompt: must be >= 1");
     assertThat(problems("rollout: {top_p: 0}"))
         .containsExactly("Invalid value 0 for rollout.top_p: must be in (0, 1]");
+    assertThat(problems("rollout: {temperature: 0}"))
+        .containsExactly("Invalid value 0 for rollout.temperature: must be > 0");
+    assertThat(problems("rollout: {top_k: 5, top_p: 0.9}"))
+        .containsExactly(
+            "Invalid value 5 for rollout.top_k: must be 0 (RL's log-probs are of the whole"
+                + " tempered distribution, which top-k cuts)",
+            "Invalid value 0.9 for rollout.top_p: must be 1 (RL's log-probs are of the whole"
+                + " tempered distribution, which top-p cuts)");
     assertThat(problems("omega_prm: {temperature: 0}"))
         .containsExactly("Invalid value 0 for omega_prm.temperature: must be > 0");
     assertThat(problems("algorithm: {clip_ratio: 1.5}"))

@@ -110,7 +110,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     }
     trainer =
         new RlTrainer(
-            policy, reference, critic, new RlTrainer.Config(config.algorithm(), seed, padId));
+            policy,
+            reference,
+            critic,
+            new RlTrainer.Config(config.algorithm(), seed, padId, config.rollout().temperature()));
     store = WeightStores.of(run.runDirectory(), RolloutFunction.retained(config));
     if (restored == null) {
       version = 0;

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.rollout.SamplingTemperature;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.optim.GuardedUpdate;
@@ -17,7 +18,9 @@ import java.util.Map;
 /**
  * The actor's update step (veRL's {@code update_policy}): one optimizer update of the policy on a
  * minibatch, its loss the {@link PolicyLoss} the algorithm names, minus the entropy bonus, plus the
- * KL penalty to the reference when KL is placed in the loss.
+ * KL penalty to the reference when KL is placed in the loss. Log-probs and entropy are of the
+ * logits divided by the rollout's temperature, the distribution the samples were drawn from
+ * (ALGORITHMS.md §3).
  */
 final class Actor implements AutoCloseable {
 
@@ -43,14 +46,23 @@ final class Actor implements AutoCloseable {
   private final AlgorithmConfig algorithm;
   private final PolicyLoss loss;
   private final int padId;
+  private final double temperature;
   private final GuardedUpdate update;
 
-  /** The actor of {@code policy} (LM head); it owns its optimizer. */
-  Actor(TransformerModel policy, AlgorithmConfig algorithm, AdamW.Hyperparameters hp, int padId) {
+  /**
+   * The actor of {@code policy} (LM head) sampled at {@code temperature}; it owns its optimizer.
+   */
+  Actor(
+      TransformerModel policy,
+      AlgorithmConfig algorithm,
+      AdamW.Hyperparameters hp,
+      int padId,
+      double temperature) {
     this.policy = policy;
     this.algorithm = algorithm;
     this.loss = PolicyLoss.of(algorithm.name());
     this.padId = padId;
+    this.temperature = temperature;
     this.update =
         new GuardedUpdate(
             policy.manager(), hp, algorithm.gradClip(), algorithm.maxSkippedUpdates());
@@ -71,7 +83,11 @@ final class Actor implements AutoCloseable {
         double entropy;
         PpoLoss.Policy p;
         try (GradientCollector collector = Autograd.collector()) {
-          NDArray logits = policy.forward(sb.input(policy.dtype()), null, true).output();
+          NDArray logits = // (B, T, V), tempered
+              SamplingTemperature.divide(
+                  policy.forward(sb.input(policy.dtype()), null, true).output(),
+                  temperature,
+                  scope);
           NDArray logProbs = SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg();
           p = PpoLoss.policy(logProbs, old, adv, mask, algorithm.clipRatio());
           NDArray ent = PpoLoss.entropy(logits, mask);

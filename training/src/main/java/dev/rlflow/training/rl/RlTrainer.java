@@ -41,10 +41,18 @@ public final class RlTrainer implements AutoCloseable {
    * @param algorithm the algorithm section of the run (with its gradient clip and skip limit)
    * @param seed the run seed, with the iteration the minibatch order's seed
    * @param padId the padding token
+   * @param temperature the rollout's sampling temperature, {@code > 0}: the trainer's, the
+   *     reference's log-probs and the entropy are of logits divided by it, as the sampler's are
    */
-  public record Config(AlgorithmConfig algorithm, long seed, int padId) {
+  public record Config(AlgorithmConfig algorithm, long seed, int padId, double temperature) {
     public Config {
       Objects.requireNonNull(algorithm, "algorithm");
+      if (!(temperature > 0) || Double.isInfinite(temperature)) {
+        throw new IllegalArgumentException(
+            "Invalid value "
+                + temperature
+                + " for temperature: must be > 0 and finite (RL needs the sampled distribution)");
+      }
     }
   }
 
@@ -73,10 +81,10 @@ public final class RlTrainer implements AutoCloseable {
               + algorithm.name().name().toLowerCase()
               + (needsCritic ? " needs a critic" : " trains no critic, but one was given"));
     }
-    this.reference = new Reference(reference);
+    this.reference = new Reference(reference, config.temperature());
     this.estimator = new AdvantageEstimator(algorithm);
     AdamW.Hyperparameters hp = AdamW.Hyperparameters.defaults().withWeightDecay(0.0);
-    this.actor = new Actor(policy, algorithm, hp, config.padId());
+    this.actor = new Actor(policy, algorithm, hp, config.padId(), config.temperature());
     this.critic = critic == null ? null : new CriticUpdate(critic, algorithm, hp, config.padId());
     this.kl = KlController.of(algorithm);
     this.selection =

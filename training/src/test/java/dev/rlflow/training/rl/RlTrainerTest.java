@@ -2,6 +2,7 @@ package dev.rlflow.training.rl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -23,6 +24,8 @@ import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.advantage.Steps;
+import dev.rlflow.training.advantage.TokenAdvantages;
+import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftLoss;
@@ -182,7 +185,7 @@ class RlTrainerTest {
         batch.add(scored(0, response, new float[response.length], Steps.none(), 1));
         examples.add(new SftExample(PROMPT, response));
       }
-      double[][] scored = new Reference(policy).logProbs(batch);
+      double[][] scored = new Reference(policy, 1.0).logProbs(batch);
       float[] forward =
           Autograd.withoutGradients(
               () -> {
@@ -199,6 +202,53 @@ class RlTrainerTest {
           expected[j] = forward[i * width + PROMPT.length - 1 + j];
         }
         assertThat(scored[i]).as("response %d", i).containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
+  void atTemperatureSevenTenthsTheFirstRatioIsOneAndEntropyIsOfTheSampledDistribution() {
+    // Responses sampled at T = 0.7 carry log softmax(logits / 0.7), computed here in double from
+    // the raw logits; the trainer must compute the same distribution's log-probs (ALGORITHMS.md
+    // §3), so its first update sees ratio 1 on every token.
+    double temperature = 0.7;
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42)) {
+      int[][] responses = {GOOD, BAD, {5, 6, 7, 0}};
+      List<Row> rows = new ArrayList<>();
+      double entropySum = 0;
+      int tokens = 0;
+      for (int[] response : responses) {
+        double[][] oracle = tempered(policy, response, temperature); // log-probs, entropies
+        float[] sampled = new float[response.length];
+        for (int j = 0; j < response.length; j++) {
+          sampled[j] = (float) oracle[0][j];
+          entropySum += oracle[1][j];
+          tokens++;
+        }
+        ScoredResponse r = scored(0, response, sampled, Steps.none(), 1);
+        double[] ref = new Reference(policy, temperature).logProbs(List.of(r))[0];
+        assertThat(ref).as("reference").containsExactly(oracle[0], within(1e-5));
+        double[] advantages = new double[response.length];
+        Arrays.fill(advantages, response == BAD ? -1 : 1);
+        rows.add(
+            new Row(
+                r,
+                Experience.of(r, ref, new double[0]),
+                new TokenAdvantages(advantages, new double[response.length])));
+      }
+      AlgorithmConfig algorithm = config(Name.GRPO).algorithm();
+      try (Actor actor =
+          new Actor(
+              policy,
+              algorithm,
+              AdamW.Hyperparameters.defaults().withWeightDecay(0.0),
+              0,
+              temperature)) {
+        Actor.Step first = actor.update(new Minibatch(rows), 0);
+        // |log pi_theta - log pi_old| <= 1e-5 on every token bounds k3 by (1e-5)^2 / 2
+        assertThat(first.approxKl()).isLessThanOrEqualTo(5e-11);
+        assertThat(first.clipFraction()).isZero();
+        assertThat(first.entropy()).isCloseTo(entropySum / tokens, within(1e-5));
       }
     }
   }
@@ -313,6 +363,44 @@ class RlTrainerTest {
         steps.rewards());
   }
 
+  /**
+   * For each token of {@code response}: [0] log softmax(logits / temperature)[token] and [1] the
+   * entropy of softmax(logits / temperature), in double from the raw float logits.
+   */
+  private static double[][] tempered(TransformerModel policy, int[] response, double temperature) {
+    float[] logits = // (L, V)
+        Autograd.withoutGradients(
+            () -> {
+              try (NDManager scope = policy.manager().newSubManager()) {
+                SftBatch sb = SftBatch.of(List.of(new SftExample(PROMPT, response)), 0, scope);
+                return policy
+                    .forward(sb.input(policy.dtype()), null, false)
+                    .output()
+                    .toFloatArray();
+              }
+            });
+    int vocab = CONFIG.vocabSize();
+    double[][] out = new double[2][response.length];
+    for (int j = 0; j < response.length; j++) {
+      int row = (PROMPT.length - 1 + j) * vocab;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int v = 0; v < vocab; v++) {
+        max = Math.max(max, logits[row + v] / temperature);
+      }
+      double sum = 0;
+      for (int v = 0; v < vocab; v++) {
+        sum += Math.exp(logits[row + v] / temperature - max);
+      }
+      double logSum = max + Math.log(sum);
+      out[0][j] = logits[row + response[j]] / temperature - logSum;
+      for (int v = 0; v < vocab; v++) {
+        double logP = logits[row + v] / temperature - logSum;
+        out[1][j] -= Math.exp(logP) * logP;
+      }
+    }
+    return out;
+  }
+
   /** log pi of the response's first token: the choice the rewards are about. */
   private static double logProb(TransformerModel policy, int[] response) {
     return tokenLogProbs(policy, response)[0];
@@ -369,6 +457,6 @@ class RlTrainerTest {
             replaySize,
             1.0,
             3);
-    return new RlTrainer.Config(algorithm, 42, 0);
+    return new RlTrainer.Config(algorithm, 42, 0, 1.0);
   }
 }
