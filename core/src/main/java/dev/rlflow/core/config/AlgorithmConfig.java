@@ -83,13 +83,16 @@ public record AlgorithmConfig(
   /** Schulman's KL estimators, r = pi_ref / pi. */
   public enum KlEstimator {
     /**
-     * -log r = log pi - log pi_ref (Schulman 2020). ALGORITHMS.md §3 writes log r, which with r =
-     * pi_ref / pi averages to minus the KL.
+     * -log r = log pi - log pi_ref (Schulman 2020): for the reward only. As a loss term its
+     * gradient is grad log pi(a), whose expectation under pi is zero: it pulls nothing back.
      */
     K1,
-    /** (log r)^2 / 2. */
+    /** (log r)^2 / 2: as a loss term its expected gradient is that of KL(pi || pi_ref). */
     K2,
-    /** (r - 1) - log r. */
+    /**
+     * (r - 1) - log r: unbiased, >= 0 ("low_var_kl" in veRL); as a loss term its expected gradient
+     * is that of KL(pi_ref || pi).
+     */
     K3
   }
 
@@ -147,9 +150,10 @@ public record AlgorithmConfig(
       ConfigOption.of(
           "algorithm.kl_estimator",
           ValueType.ofEnum(KlEstimator.class),
-          KlEstimator.K1,
+          KlEstimator.K3,
           Rule.any(),
-          "k1, k2 or k3 (Schulman's estimators of KL).");
+          "k1, k2 or k3 (Schulman's estimators of KL). k1 only with KL in the reward: as a loss"
+              + " term its gradient has zero expectation.");
   static final ConfigOption<KlPlacement> KL_PLACEMENT =
       ConfigOption.of(
           "algorithm.kl_placement",
@@ -352,6 +356,17 @@ public record AlgorithmConfig(
               "reward",
               "be auto or loss when algorithm.name is raft (its advantages ignore the reward's"
                   + " size)"));
+    }
+    if (klEstimator == KlEstimator.K1 && effectiveKlPlacement() == KlPlacement.LOSS) {
+      problems.add(
+          Problems.invalid(
+              KL_ESTIMATOR,
+              "k1",
+              "be k2 or k3 when algorithm.kl_placement puts KL in the loss (it is "
+                  + ValueType.enumName(klPlacement)
+                  + " for "
+                  + ValueType.enumName(name)
+                  + "): k1's loss gradient has zero expectation and pulls nothing back"));
     }
     if (name.usesGroups() && rollout.samplesPerPrompt() < 2) {
       problems.add(

@@ -95,6 +95,13 @@ class RunConfigLoaderTest {
                 + " tempered distribution, which top-k cuts)",
             "Invalid value 0.9 for rollout.top_p: must be 1 (RL's log-probs are of the whole"
                 + " tempered distribution, which top-p cuts)");
+    assertThat(problems("algorithm: {name: grpo, kl_estimator: k1}"))
+        .containsExactly(
+            "Invalid value k1 for algorithm.kl_estimator: must be k2 or k3 when"
+                + " algorithm.kl_placement puts KL in the loss (it is auto for grpo): k1's loss"
+                + " gradient has zero expectation and pulls nothing back");
+    assertThat(parse("algorithm: {name: ppo, kl_estimator: k1}").algorithm().klEstimator())
+        .isEqualTo(AlgorithmConfig.KlEstimator.K1); // in the reward
     assertThat(problems("omega_prm: {temperature: 0}"))
         .containsExactly("Invalid value 0 for omega_prm.temperature: must be > 0");
     assertThat(problems("algorithm: {clip_ratio: 1.5}"))

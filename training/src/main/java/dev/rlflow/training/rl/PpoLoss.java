@@ -148,7 +148,9 @@ public final class PpoLoss {
   /**
    * The KL-in-loss term (DeepSeekMath's GRPO, arXiv 2402.03300, eq. 3-4, with k3): the per-token
    * estimate of KL(pi_theta || pi_ref) with {@code r = pi_ref / pi_theta}, token-mean.
-   * Differentiate it in the new log-probabilities; the trainer weights it by beta.
+   * Differentiate it in the new log-probabilities; the trainer weights it by beta. Only k2 and k3
+   * pull back as loss terms (ALGORITHMS.md §3); k1's expected gradient is zero and the
+   * configuration refuses it here.
    *
    * @param logProbs log pi_theta of each sampled token (B, T)
    * @param refLogProbs log pi_ref of the same tokens (B, T)

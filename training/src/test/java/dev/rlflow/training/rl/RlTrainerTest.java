@@ -439,7 +439,7 @@ class RlTrainerTest {
             0.2,
             0.2,
             0.01,
-            KlEstimator.K1,
+            KlEstimator.K3,
             KlPlacement.AUTO,
             adaptiveKl,
             0.001,
