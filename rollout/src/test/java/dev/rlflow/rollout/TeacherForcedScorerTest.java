@@ -43,7 +43,7 @@ class TeacherForcedScorerTest {
 
   @Test
   void valuesAreReadAtThePositionBeforeEachResponseToken() {
-    try (TransformerModel critic = TinyPolicies.random(TransformerModel.Head.VALUE, 6)) {
+    try (TransformerModel critic = TinyPolicies.randomCritic(6)) {
       // A non-zero head bias would hide an off-by-one only if values were constant; they are not.
       float[][] batched = new TeacherForcedScorer(8).values(critic, PROMPTS, RESPONSES);
       for (int i = 0; i < PROMPTS.size(); i++) {

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The {@code algorithm} section: the RL update (ALGORITHMS.md §3-§5).
  *
- * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 22 keys
+ * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 23 keys
  * of one concept, and splitting the section would scatter its keys.
  *
  * @param name the advantage estimator and loss family
@@ -24,6 +24,7 @@ import java.util.List;
  * @param minibatchSize responses per optimizer step
  * @param actorLr actor learning rate
  * @param criticLr critic learning rate
+ * @param criticWarmupIterations ppo's first iterations, which update the critic alone
  * @param entropyCoef weight of the entropy bonus
  * @param whitenAdvantages normalise advantages over the batch
  * @param macroActions how responses are segmented into macro actions (MA-RLHF)
@@ -50,6 +51,7 @@ public record AlgorithmConfig(
     int minibatchSize,
     double actorLr,
     double criticLr,
+    int criticWarmupIterations,
     double entropyCoef,
     boolean whitenAdvantages,
     MacroActions macroActions,
@@ -186,10 +188,19 @@ public record AlgorithmConfig(
               + " kl_coef by a factor of about 1 + e (Ziegler et al. 2019).");
   static final ConfigOption<Double> GAMMA =
       ConfigOption.of(
-          "algorithm.gamma", ValueType.DOUBLE, 1.0, Rule.between(0.0, 1.0), "GAE discount.");
+          "algorithm.gamma",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.between(0.0, 1.0),
+          "GAE discount. 1: a response's reward is not worth less for coming at its end.");
   static final ConfigOption<Double> LAMBDA =
       ConfigOption.of(
-          "algorithm.lambda", ValueType.DOUBLE, 0.95, Rule.between(0.0, 1.0), "GAE lambda.");
+          "algorithm.lambda",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.between(0.0, 1.0),
+          "GAE lambda. 1 (veRL, OpenRLHF for LMs): with lambda < 1 an early token of a long"
+              + " response gets only lambda^T of the outcome (0.95^50 = 8 %).");
   static final ConfigOption<Integer> EPOCHS =
       ConfigOption.of(
           "algorithm.epochs",
@@ -218,6 +229,16 @@ public record AlgorithmConfig(
           3e-4,
           Rule.above(0.0),
           "Critic (value head) learning rate (ppo).");
+  static final ConfigOption<Integer> CRITIC_WARMUP_ITERATIONS =
+      ConfigOption.of(
+          "algorithm.critic_warmup_iterations",
+          ValueType.INT,
+          2,
+          Rule.atLeast(0),
+          "ppo: first iterations that update the critic alone, the actor waiting for a baseline"
+              + " (veRL's critic_warmup). 2: the value head starts at zero, and the first two"
+              + " batches (16 critic updates at the defaults) bring its values to the returns'"
+              + " scale before GAE's advantages steer the actor; each costs one actor iteration.");
   static final ConfigOption<Double> ENTROPY_COEF =
       ConfigOption.of(
           "algorithm.entropy_coef",
@@ -288,6 +309,7 @@ public record AlgorithmConfig(
           MINIBATCH_SIZE,
           ACTOR_LR,
           CRITIC_LR,
+          CRITIC_WARMUP_ITERATIONS,
           ENTROPY_COEF,
           WHITEN_ADVANTAGES,
           MACRO_ACTIONS,
@@ -313,6 +335,7 @@ public record AlgorithmConfig(
         v.get(MINIBATCH_SIZE),
         v.get(ACTOR_LR),
         v.get(CRITIC_LR),
+        v.get(CRITIC_WARMUP_ITERATIONS),
         v.get(ENTROPY_COEF),
         v.get(WHITEN_ADVANTAGES),
         v.get(MACRO_ACTIONS),

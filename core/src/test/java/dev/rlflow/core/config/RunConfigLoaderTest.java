@@ -48,6 +48,10 @@ class RunConfigLoaderTest {
     assertThat(config.algorithm().name()).isEqualTo(AlgorithmConfig.Name.PPO);
     assertThat(config.algorithm().effectiveKlPlacement())
         .isEqualTo(AlgorithmConfig.KlPlacement.REWARD);
+    // LM defaults (ALGORITHMS.md §3): no discount and no GAE decay over a response's tokens
+    assertThat(config.algorithm().gamma()).isEqualTo(1.0);
+    assertThat(config.algorithm().lambda()).isEqualTo(1.0);
+    assertThat(config.algorithm().criticWarmupIterations()).isEqualTo(2);
     assertThat(config.omegaPrm().rolloutsPerEstimate()).isEqualTo(8);
     assertThat(config.omegaPrm().cPuct()).isEqualTo(0.125);
     assertThat(config.omegaPrm().temperature()).isEqualTo(1.0); // whatever rollout.temperature is

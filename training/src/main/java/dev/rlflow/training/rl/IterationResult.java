@@ -48,6 +48,7 @@ public record IterationResult(
     private double approxKl;
     private double gradNorm;
     private int updates;
+    private int criticUpdates;
     private int skipped;
     private long tokens;
 
@@ -63,17 +64,21 @@ public record IterationResult(
       this.tokens += tokens;
     }
 
-    /** Adds the critic update that followed the actor's. */
+    /** Adds a critic update (after the actor's, or alone during the critic's warm-up). */
     void addCritic(CriticUpdate.Outcome c) {
+      criticUpdates++;
       valueLoss += c.loss();
       skipped += c.applied() ? 0 : 1;
     }
 
-    /** The means over the updates; {@code hasCritic} false makes the value loss NaN. */
+    /**
+     * The means over the updates (the actor's statistics NaN when only the critic was updated, as
+     * in ppo's critic warm-up); {@code hasCritic} false makes the value loss NaN.
+     */
     IterationResult result(double kl, double klCoef, boolean hasCritic) {
       return new IterationResult(
           policyLoss / updates,
-          hasCritic ? valueLoss / updates : Double.NaN,
+          hasCritic ? valueLoss / criticUpdates : Double.NaN,
           entropy / updates,
           kl,
           klCoef,

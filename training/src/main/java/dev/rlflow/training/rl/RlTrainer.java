@@ -20,8 +20,9 @@ import java.util.Random;
  * reference log-probs ({@link Reference}) and critic values ({@link CriticUpdate}) by teacher
  * forcing, the per-token KL(pi_old || pi_ref) once, advantages by {@link AdvantageEstimator}, then
  * {@code algorithm.epochs} passes over shuffled minibatches, each an {@link Actor} update followed,
- * for ppo, by a critic update (clipped value loss against the returns). raft trains only on the
- * responses its {@link RaftSelection} accepts, each minibatch joined by as many replayed from
+ * for ppo, by a critic update (clipped value loss against the returns); ppo's first {@code
+ * algorithm.critic_warmup_iterations} iterations make the critic updates alone. raft trains only on
+ * the responses its {@link RaftSelection} accepts, each minibatch joined by as many replayed from
  * earlier iterations when {@code algorithm.replay_size > 0}.
  *
  * <p>pi_old is the sampler's own log-probs: with {@code max_staleness} 0 they are the current
@@ -131,6 +132,9 @@ public final class RlTrainer implements AutoCloseable {
     for (int i = 0; i < rows.size(); i++) {
       order.add(i);
     }
+    // The critic's value head starts at zero: its first iterations train it alone, so the actor's
+    // first advantages have a baseline (ALGORITHMS.md §3, algorithm.critic_warmup_iterations).
+    boolean criticWarmingUp = critic != null && iterations < algorithm.criticWarmupIterations();
     Random random = new Random(config.seed() * 1_000_003L + iterations);
     IterationResult.Totals totals = new IterationResult.Totals();
     for (int epoch = 0; epoch < algorithm.epochs(); epoch++) {
@@ -145,7 +149,9 @@ public final class RlTrainer implements AutoCloseable {
           selection.replayInto(picked, random);
         }
         Minibatch mb = new Minibatch(picked);
-        totals.addActor(actor.update(mb, beta), mb.tokens());
+        if (!criticWarmingUp) {
+          totals.addActor(actor.update(mb, beta), mb.tokens());
+        }
         if (critic != null) {
           totals.addCritic(critic.update(mb));
         }

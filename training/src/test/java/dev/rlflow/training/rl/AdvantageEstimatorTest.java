@@ -345,6 +345,7 @@ class AdvantageEstimatorTest {
             2,
             1e-4,
             3e-4,
+            0,
             0.0,
             whiten,
             macro,

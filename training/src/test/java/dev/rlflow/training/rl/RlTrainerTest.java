@@ -254,6 +254,31 @@ class RlTrainerTest {
   }
 
   @Test
+  void ppoWarmsTheZeroInitialisedCriticUpBeforeTheActorMoves() {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
+        RlTrainer trainer =
+            new RlTrainer(policy, reference, critic, config(Name.PPO, false, 0, 1))) {
+      Map<String, float[]> policyBefore = weights(policy);
+      Map<String, float[]> criticBefore = weights(critic);
+      IterationResult warmUp = trainer.iterate(batch(policy, Steps.none()));
+      Map<String, float[]> policyWarm = weights(policy);
+      policyBefore.forEach(
+          (name, w) -> assertThat(policyWarm.get(name)).as(name).containsExactly(w));
+      assertThat(criticBefore.keySet())
+          .anyMatch(name -> !Arrays.equals(criticBefore.get(name), weights(critic).get(name)));
+      assertThat(warmUp.updates()).isZero();
+      assertThat(warmUp.valueLoss()).isPositive();
+
+      IterationResult next = trainer.iterate(batch(policy, Steps.none()));
+      assertThat(next.updates()).isEqualTo(4);
+      assertThat(policyBefore.keySet())
+          .anyMatch(name -> !Arrays.equals(policyBefore.get(name), weights(policy).get(name)));
+    }
+  }
+
+  @Test
   void criticPresenceMustMatchTheAlgorithm() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42)) {
@@ -300,7 +325,7 @@ class RlTrainerTest {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         RlTrainer trainer =
-            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize))) {
+            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize, 0))) {
       if (restore != null) {
         trainer.restore(restore, state);
       }
@@ -425,14 +450,15 @@ class RlTrainerTest {
   }
 
   private static RlTrainer.Config config(Name name) {
-    return config(name, false, 0);
+    return config(name, false, 0, 0);
   }
 
   private static RlTrainer.Config adaptiveKl() {
-    return config(Name.PPO, true, 0);
+    return config(Name.PPO, true, 0, 0);
   }
 
-  private static RlTrainer.Config config(Name name, boolean adaptiveKl, int replaySize) {
+  private static RlTrainer.Config config(
+      Name name, boolean adaptiveKl, int replaySize, int criticWarmup) {
     AlgorithmConfig algorithm =
         new AlgorithmConfig(
             name,
@@ -450,6 +476,7 @@ class RlTrainerTest {
             4,
             1e-2,
             1e-2,
+            criticWarmup,
             0.0,
             true,
             MacroActions.NONE,
