@@ -190,27 +190,25 @@ class AdvantageEstimatorTest {
     assertThat(estimates.get(1).advantages())
         .containsExactly(new double[] {1.5237, .9029, .9029}, within(1e-4));
 
-    // The outcome is added to the final step's reward: o1 [.9, .2, 1.1], o2 [.8, .9];
-    // mean .78, population std .3059.
+    // With outcomes (ALGORITHMS.md §3) steps and outcomes are normalised apart and added: the
+    // step part above, plus the outcome's z over the group's responses, (0 - .5) / (.5 + 1e-6) and
+    // (1 - .5) / (.5 + 1e-6), on every token, whatever the PRM says of the steps.
     List<Experience> withOutcome =
         List.of(
-            new Experience(0, flat(6, -1), flat(6, -1), NO_VALUES, batch.get(0).steps(), 1.0),
-            batch.get(1));
-    double[] o1 =
+            new Experience(0, flat(6, -1), flat(6, -1), NO_VALUES, batch.get(0).steps(), 0.0),
+            new Experience(0, flat(3, -1), flat(3, -1), NO_VALUES, batch.get(1).steps(), 1.0));
+    List<TokenAdvantages> both =
         estimator(Name.GRPO, KlPlacement.AUTO, MacroActions.NONE, 5, true)
-            .estimate(withOutcome, 0.04)
-            .get(0)
-            .advantages();
-    double mean = (.9 + .2 + 1.1 + .8 + .9) / 5;
-    double std =
-        Math.sqrt(
-            (Math.pow(.9 - mean, 2)
-                    + Math.pow(.2 - mean, 2)
-                    + Math.pow(1.1 - mean, 2)
-                    + Math.pow(.8 - mean, 2)
-                    + Math.pow(.9 - mean, 2))
-                / 5);
-    assertThat(o1[5]).isCloseTo((1.1 - mean) / (std + 1e-6), within(1e-9));
+            .estimate(withOutcome, 0.04);
+    double z = .5 / (.5 + 1e-6);
+    assertThat(both.get(0).advantages())
+        .containsExactly(
+            new double[] {
+              -1.5237 - z, -1.5237 - z, -2.4266 - z, -2.4266 - z, -1.3544 - z, -1.3544 - z
+            },
+            within(1e-4));
+    assertThat(both.get(1).advantages())
+        .containsExactly(new double[] {1.5237 + z, .9029 + z, .9029 + z}, within(1e-4));
 
     // A prompt whose responses have no step: the outcome is their one step, GRPO on outcomes.
     List<Experience> mixed =

@@ -105,13 +105,13 @@ class RlTrainerTest {
   }
 
   @Test
-  void stepRewardsAloneSteerProcessGrpo() {
+  void stepRewardsSteerProcessGrpoWhereOutcomesTie() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         RlTrainer trainer = new RlTrainer(policy, reference, null, config(Name.GRPO))) {
       double before = logProb(policy, BAD);
       for (int i = 0; i < 15; i++) {
-        // Outcomes say GOOD, a step reward on the first token says BAD far louder.
+        // Every outcome is right (its z is 0): a step reward on the first token says BAD.
         List<ScoredResponse> batch = new ArrayList<>();
         for (ScoredResponse r : batch(policy, Steps.none())) {
           double step = r.response().tokens()[0] == BAD[0] ? 5 : 0;
@@ -121,7 +121,7 @@ class RlTrainerTest {
                   r.response().tokens(),
                   r.response().logProbs(),
                   new Steps(new int[] {0}, new double[] {step}),
-                  r.outcome()));
+                  1));
         }
         trainer.iterate(batch);
       }
