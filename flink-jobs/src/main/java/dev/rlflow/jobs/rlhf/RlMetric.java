@@ -5,7 +5,8 @@ package dev.rlflow.jobs.rlhf;
  *
  * @param iteration the batch index b trained
  * @param version the policy version that generated the batch
- * @param rewardMean mean total reward of a response (outcome plus step rewards)
+ * @param rewardMean mean return of a response at its first token: the outcome plus the min-form
+ *     credit of its steps (the smallest step reward), without the KL penalty
  * @param accuracy share of responses the verifier accepted
  * @param stepRewardMean mean step reward over all steps (0 without a PRM)
  * @param kl mean summed KL(pi_old || pi_ref) of a response

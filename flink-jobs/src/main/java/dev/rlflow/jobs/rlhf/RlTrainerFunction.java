@@ -18,6 +18,7 @@ import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
+import dev.rlflow.training.advantage.MinFormCredit;
 import dev.rlflow.training.rl.IterationResult;
 import dev.rlflow.training.rl.RlTrainer;
 import dev.rlflow.training.rl.TrainerCheckpoint;
@@ -212,9 +213,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     long stepCount = 0;
     long correct = 0;
     for (ScoredResponse r : batch.responses()) {
-      rewardSum += r.outcome();
-      for (double s : r.stepRewards()) {
-        rewardSum += s;
+      // a response's return at its first token: the outcome plus its steps' min-form credit
+      double[] steps = r.stepRewards();
+      rewardSum += r.outcome() + (steps.length == 0 ? 0 : MinFormCredit.returns(steps)[0]);
+      for (double s : steps) {
         stepSum += s;
         stepCount++;
       }

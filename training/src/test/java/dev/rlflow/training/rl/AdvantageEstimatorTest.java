@@ -26,8 +26,11 @@ class AdvantageEstimatorTest {
   private static final Steps ORACLE_STEPS = new Steps(new int[] {1, 3}, new double[] {.9, .2});
 
   @Test
-  void ppoReproducesTheGaeOracle() {
-    // Policy equals reference: KL 0, so the token rewards are the oracle's [0, .9, 0, .2, 0, 1].
+  void ppoIsTheGaeOracleOverMinFormTokenRewards() {
+    // Policy equals reference: KL 0. The oracle's steps [.9, .2] have min-form returns [.2, .2]
+    // (ALGORITHMS.md §3), credits [0, .2]: token rewards [0, 0, 0, .2, 0, 1], the GAE oracle's
+    // without its .9 at token 1. That lowers delta_1 by .9, so A_1 by .9 and A_0 by .95 * .9:
+    // A = [1.4143 - .855, 1.4887 - .9, .5144, .5415, .57, .6]; returns A + V.
     Experience e = new Experience(0, flat(6, -1), flat(6, -1), VALUES, ORACLE_STEPS, 1.0);
 
     TokenAdvantages estimate =
@@ -36,9 +39,9 @@ class AdvantageEstimatorTest {
             .get(0);
 
     assertThat(estimate.advantages())
-        .containsExactly(new double[] {1.4143, 1.4887, .5144, .5415, .57, .6}, within(1e-4));
+        .containsExactly(new double[] {.5593, .5887, .5144, .5415, .57, .6}, within(1e-4));
     assertThat(estimate.returns())
-        .containsExactly(new double[] {1.9143, 1.9887, 1.1144, 1.1415, .97, 1.0}, within(1e-4));
+        .containsExactly(new double[] {1.0593, 1.0887, 1.1144, 1.1415, .97, 1.0}, within(1e-4));
   }
 
   @Test
@@ -106,7 +109,9 @@ class AdvantageEstimatorTest {
 
   @Test
   void macroActionsChangePpoAdvantages() {
-    // Steps at tokens 1, 3 (and the last token on its own): see MacroGaeTest for the numbers.
+    // Steps at tokens 1, 3 (and the last token on its own): MacroGaeTest's numbers with the
+    // first macro action's averaged reward 0 instead of .45 (min-form credits [0, .2]), so
+    // A_0 = (0 + .6 - .5) + .95 * .4415 = .519425.
     Experience e = new Experience(0, flat(6, -1), flat(6, -1), VALUES, ORACLE_STEPS, 1.0);
 
     double[] a =
@@ -116,7 +121,7 @@ class AdvantageEstimatorTest {
             .advantages();
 
     assertThat(a)
-        .containsExactly(new double[] {.969425, .969425, .4415, .4415, .57, .6}, within(1e-12));
+        .containsExactly(new double[] {.519425, .519425, .4415, .4415, .57, .6}, within(1e-12));
   }
 
   @Test
