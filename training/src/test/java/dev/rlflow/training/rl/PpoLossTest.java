@@ -95,6 +95,29 @@ class PpoLossTest {
   }
 
   @Test
+  void dualClipBoundsTheLossOfANegativeAdvantageAtThreeTimesIt() {
+    // A = (-1, -1), position 1 sampled with pi_old .1: rho 5. PPO's min alone would charge 5 and
+    // keep pushing; dual-clip (Ye et al. 2020, c = 3) bounds the term at 3 |A| and removes its
+    // gradient. loss = (10/9 + 3)/2 = 2.0555556; gradient only at position 0,
+    // (10/9)(.5, -.5)/2 = (.2777778, -.2777778).
+    NDArray logits = manager.zeros(new Shape(1, 2, 2));
+    logits.setRequiresGradient(true);
+    try (GradientCollector collector = Autograd.collector()) {
+      PpoLoss.Policy policy =
+          PpoLoss.policy(
+              logProbs(logits, tokens),
+              floats(Math.log(.45), Math.log(.1)),
+              floats(-1, -1),
+              floats(1, 1),
+              0.2);
+      assertThat(policy.loss().getFloat()).isCloseTo(2.0555556f, within(1e-6f));
+      collector.backward(policy.loss());
+    }
+    assertThat(logits.getGradient().toFloatArray())
+        .containsExactly(new float[] {.2777778f, -.2777778f, 0f, 0f}, within(1e-6f));
+  }
+
+  @Test
   void maskedPositionsHoldingInfinityAndNanReachNeitherLossNorGradient() {
     // A third, masked position: the sampled token has logit -inf (log pi = -inf), pi_old -inf,
     // advantage NaN. The loss and gradient are those of the first test.
