@@ -52,6 +52,7 @@ class RunConfigLoaderTest {
     assertThat(config.algorithm().gamma()).isEqualTo(1.0);
     assertThat(config.algorithm().lambda()).isEqualTo(1.0);
     assertThat(config.algorithm().criticWarmupIterations()).isEqualTo(2);
+    assertThat(config.algorithm().lrWarmupUpdates()).isEqualTo(16);
     assertThat(config.omegaPrm().rolloutsPerEstimate()).isEqualTo(8);
     assertThat(config.omegaPrm().cPuct()).isEqualTo(0.125);
     assertThat(config.omegaPrm().temperature()).isEqualTo(1.0); // whatever rollout.temperature is

@@ -11,6 +11,7 @@ import dev.rlflow.rollout.SamplingTemperature;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.optim.GuardedUpdate;
+import dev.rlflow.training.schedule.LearningRateSchedule;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftLoss;
 import java.util.Map;
@@ -18,9 +19,10 @@ import java.util.Map;
 /**
  * The actor's update step (veRL's {@code update_policy}): one optimizer update of the policy on a
  * minibatch, its loss the {@link PolicyLoss} the algorithm names, minus the entropy bonus, plus the
- * KL penalty to the reference when KL is placed in the loss. Log-probs and entropy are of the
- * logits divided by the rollout's temperature, the distribution the samples were drawn from
- * (ALGORITHMS.md §3).
+ * KL penalty to the reference when KL is placed in the loss, at a learning rate that warms up
+ * linearly over {@code algorithm.lr_warmup_updates} updates (ALGORITHMS.md §4). Log-probs and
+ * entropy are of the logits divided by the rollout's temperature, the distribution the samples were
+ * drawn from (ALGORITHMS.md §3).
  */
 final class Actor implements AutoCloseable {
 
@@ -47,6 +49,7 @@ final class Actor implements AutoCloseable {
   private final PolicyLoss loss;
   private final int padId;
   private final double temperature;
+  private final LearningRateSchedule lr;
   private final GuardedUpdate update;
 
   /**
@@ -63,6 +66,8 @@ final class Actor implements AutoCloseable {
     this.loss = PolicyLoss.of(algorithm.name());
     this.padId = padId;
     this.temperature = temperature;
+    // Warm-up by the optimizer's step count, which a checkpoint restores: an exact resume.
+    this.lr = new LearningRateSchedule.Constant(algorithm.actorLr(), algorithm.lrWarmupUpdates());
     this.update =
         new GuardedUpdate(
             policy.manager(), hp, algorithm.gradClip(), algorithm.maxSkippedUpdates());
@@ -105,8 +110,7 @@ final class Actor implements AutoCloseable {
           value = objective.getFloat();
           entropy = ent.getFloat();
         }
-        GuardedUpdate.Outcome outcome =
-            update.apply(params, step, value, algorithm.actorLr(), scope);
+        GuardedUpdate.Outcome outcome = update.apply(params, step, value, lr.lr(step), scope);
         return new Step(
             value, entropy, p.clipFraction(), p.approxKl(), outcome.gradNorm(), outcome.applied());
       } finally {

@@ -76,6 +76,7 @@ class KlControllerTest {
         1e-4,
         3e-4,
         0,
+        0,
         0.0,
         true,
         AlgorithmConfig.MacroActions.NONE,

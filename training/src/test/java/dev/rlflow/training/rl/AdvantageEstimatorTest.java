@@ -349,6 +349,7 @@ class AdvantageEstimatorTest {
             1e-4,
             3e-4,
             0,
+            0,
             0.0,
             whiten,
             macro,

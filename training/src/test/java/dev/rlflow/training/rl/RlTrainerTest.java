@@ -254,12 +254,46 @@ class RlTrainerTest {
   }
 
   @Test
+  void theActorsLearningRateWarmsUpLinearly() {
+    // Adam's first step moves every weight whose gradient is far above eps by the learning rate
+    // itself (m / sqrt(v) = +-1 after bias correction): with a warm-up of 4 updates and actor_lr
+    // 1e-2 that is 1e-2 * 1/4.
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42)) {
+      Map<String, float[]> before = weights(policy);
+      List<Row> rows = new ArrayList<>();
+      for (ScoredResponse r : batch(policy, Steps.none())) {
+        double[] advantages = new double[r.response().length()];
+        Arrays.fill(advantages, r.correct() ? 1 : -1);
+        rows.add(
+            new Row(
+                r,
+                Experience.of(r, new double[advantages.length], new double[0]),
+                new TokenAdvantages(advantages, new double[advantages.length])));
+      }
+      AlgorithmConfig algorithm = config(Name.GRPO, false, 0, 0, 4).algorithm();
+      try (Actor actor =
+          new Actor(
+              policy, algorithm, AdamW.Hyperparameters.defaults().withWeightDecay(0.0), 0, 1.0)) {
+        actor.update(new Minibatch(rows), 0);
+      }
+      double largest = 0;
+      for (Map.Entry<String, float[]> e : weights(policy).entrySet()) {
+        float[] w0 = before.get(e.getKey());
+        for (int i = 0; i < w0.length; i++) {
+          largest = Math.max(largest, Math.abs(e.getValue()[i] - w0[i]));
+        }
+      }
+      assertThat(largest).isCloseTo(1e-2 / 4, within(1e-6));
+    }
+  }
+
+  @Test
   void ppoWarmsTheZeroInitialisedCriticUpBeforeTheActorMoves() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
         RlTrainer trainer =
-            new RlTrainer(policy, reference, critic, config(Name.PPO, false, 0, 1))) {
+            new RlTrainer(policy, reference, critic, config(Name.PPO, false, 0, 1, 0))) {
       Map<String, float[]> policyBefore = weights(policy);
       Map<String, float[]> criticBefore = weights(critic);
       IterationResult warmUp = trainer.iterate(batch(policy, Steps.none()));
@@ -325,7 +359,7 @@ class RlTrainerTest {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         RlTrainer trainer =
-            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize, 0))) {
+            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize, 0, 0))) {
       if (restore != null) {
         trainer.restore(restore, state);
       }
@@ -450,15 +484,15 @@ class RlTrainerTest {
   }
 
   private static RlTrainer.Config config(Name name) {
-    return config(name, false, 0, 0);
+    return config(name, false, 0, 0, 0);
   }
 
   private static RlTrainer.Config adaptiveKl() {
-    return config(Name.PPO, true, 0, 0);
+    return config(Name.PPO, true, 0, 0, 0);
   }
 
   private static RlTrainer.Config config(
-      Name name, boolean adaptiveKl, int replaySize, int criticWarmup) {
+      Name name, boolean adaptiveKl, int replaySize, int criticWarmup, int lrWarmup) {
     AlgorithmConfig algorithm =
         new AlgorithmConfig(
             name,
@@ -477,6 +511,7 @@ class RlTrainerTest {
             1e-2,
             1e-2,
             criticWarmup,
+            lrWarmup,
             0.0,
             true,
             MacroActions.NONE,
