@@ -26,6 +26,9 @@ package dev.rlflow.jobs.rlhf;
  * @param orchestration share of the iteration's wall time not spent in model compute (generation,
  *     reward, training), in [0, 1]
  * @param skippedUpdates actor and critic updates of this iteration skipped as non-finite
+ * @param logProbGapMean mean |log pi_sampler - log pi_trainer| over the tokens trained on, before
+ *     the iteration's first update: 0 at FP32 with an exact weight hand-over
+ * @param logProbGapMax the largest such gap: how a stale or mismatched hand-over shows
  * @param checkpoint the final policy checkpoint (last iteration only, else empty)
  * @param weightsSha256 SHA-256 of the final policy weights (last iteration only, else empty)
  */
@@ -51,5 +54,7 @@ public record RlMetric(
     double iterationSeconds,
     double orchestration,
     long skippedUpdates,
+    double logProbGapMean,
+    double logProbGapMax,
     String checkpoint,
     String weightsSha256) {}

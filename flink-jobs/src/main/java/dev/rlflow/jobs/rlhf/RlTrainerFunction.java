@@ -273,6 +273,8 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             // With a lag, generation overlaps training, so compute can exceed the wall time.
             Math.max(0, 1 - compute / Math.max(iterationSeconds, 1e-9)),
             result.skipped(),
+            result.logProbGap().mean(),
+            result.logProbGap().max(),
             saved,
             sha));
   }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
+import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.SamplingTemperature;
 import dev.rlflow.training.Autograd;
@@ -14,6 +15,7 @@ import dev.rlflow.training.optim.GuardedUpdate;
 import dev.rlflow.training.schedule.LearningRateSchedule;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftLoss;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -117,6 +119,14 @@ final class Actor implements AutoCloseable {
         AdamW.zeroGradients(params.values());
       }
     }
+  }
+
+  /**
+   * Without gradients, the policy's log-prob of each response token of {@code batch} at the
+   * sampling temperature: what this actor's next update starts from.
+   */
+  double[][] logProbs(List<ScoredResponse> batch) {
+    return TokenScores.logProbs(policy, batch, temperature);
   }
 
   TransformerModel policy() {

@@ -1,5 +1,7 @@
 package dev.rlflow.training.rl;
 
+import java.util.List;
+
 /**
  * What one RL iteration did, averaged over its minibatch updates.
  *
@@ -16,6 +18,9 @@ package dev.rlflow.training.rl;
  * @param skipped actor or critic updates skipped as non-finite
  * @param tokens response tokens of the actor's minibatch updates, summed over them (a response
  *     trained in two epochs counts twice, raft's replayed responses count)
+ * @param logProbGap how far the sampler's log-probs of the responses trained on are from the
+ *     trainer's before its first update: 0 at FP32 with the weights handed over exactly, more with
+ *     a lag ({@code rollout.max_staleness}) or a mismatched hand-over
  */
 public record IterationResult(
     double policyLoss,
@@ -28,7 +33,37 @@ public record IterationResult(
     double gradNorm,
     int updates,
     int skipped,
-    long tokens) {
+    long tokens,
+    LogProbGap logProbGap) {
+
+  /**
+   * |log pi_sampler - log pi_trainer| over the response tokens of an iteration (ALGORITHMS.md §3),
+   * both at the sampling temperature, the trainer's before any update of the iteration.
+   *
+   * @param mean the token mean
+   * @param max the largest
+   */
+  public record LogProbGap(double mean, double max) {
+    /** No response was scored: both NaN. */
+    static final LogProbGap NONE = new LogProbGap(Double.NaN, Double.NaN);
+
+    /** The gap between {@code sampler} and {@code trainer}, row by row of equal lengths. */
+    static LogProbGap between(List<double[]> sampler, double[][] trainer) {
+      double sum = 0;
+      double max = 0;
+      long tokens = 0;
+      for (int i = 0; i < trainer.length; i++) {
+        double[] s = sampler.get(i);
+        for (int t = 0; t < s.length; t++) {
+          double gap = Math.abs(s[t] - trainer[i][t]);
+          sum += gap;
+          max = Math.max(max, gap);
+          tokens++;
+        }
+      }
+      return tokens == 0 ? NONE : new LogProbGap(sum / tokens, max);
+    }
+  }
 
   /**
    * An iteration that made no update (raft accepted nothing): its losses and statistics are
@@ -36,7 +71,8 @@ public record IterationResult(
    */
   public static IterationResult noUpdate(double klCoef) {
     double none = Double.NaN;
-    return new IterationResult(none, none, none, none, klCoef, none, none, none, 0, 0, 0);
+    return new IterationResult(
+        none, none, none, none, klCoef, none, none, none, 0, 0, 0, LogProbGap.NONE);
   }
 
   /** Sums of the minibatch updates of one iteration, averaged into its result. */
@@ -75,7 +111,7 @@ public record IterationResult(
      * The means over the updates (the actor's statistics NaN when only the critic was updated, as
      * in ppo's critic warm-up); {@code hasCritic} false makes the value loss NaN.
      */
-    IterationResult result(double kl, double klCoef, boolean hasCritic) {
+    IterationResult result(double kl, double klCoef, boolean hasCritic, LogProbGap logProbGap) {
       return new IterationResult(
           policyLoss / updates,
           hasCritic ? valueLoss / criticUpdates : Double.NaN,
@@ -87,7 +123,8 @@ public record IterationResult(
           gradNorm / updates,
           updates,
           skipped,
-          tokens);
+          tokens,
+          logProbGap);
     }
   }
 }

@@ -27,7 +27,9 @@ import java.util.Random;
  *
  * <p>pi_old is the sampler's own log-probs: with {@code max_staleness} 0 they are the current
  * weights' (up to the KV cache's rounding), with a lag they are the older version that generated
- * the batch, which is exactly what PPO's ratio corrects for.
+ * the batch, which is exactly what PPO's ratio corrects for. Each iteration measures how far they
+ * are from the trainer's own before it updates ({@link IterationResult#logProbGap()}): the detector
+ * for a stale or mismatched weight hand-over.
  *
  * <p>The minibatch order comes from a {@link Random} seeded with (seed, iteration), so the RNG
  * state a checkpoint must restore is the iteration number alone. Actor and critic are updated one
@@ -108,6 +110,8 @@ public final class RlTrainer implements AutoCloseable {
       return IterationResult.noUpdate(kl.coef());
     }
     double[][] ref = reference.logProbs(batch);
+    // Before any update: the sampler's and the trainer's log-probs of the same tokens.
+    double[][] trainerLogProbs = actor.logProbs(batch);
     double[][] values = critic == null ? null : critic.values(batch);
     List<Experience> experiences = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -160,10 +164,18 @@ public final class RlTrainer implements AutoCloseable {
     if (selection != null) {
       selection.remember(rows);
     }
+    List<double[]> samplerLogProbs = new ArrayList<>(batch.size());
+    for (Experience e : experiences) {
+      samplerLogProbs.add(e.logProbs());
+    }
     double meanKl = klSum / batch.size();
     kl = kl.update(meanKl, batch.size());
     iterations++;
-    return totals.result(meanKl, beta, critic != null);
+    return totals.result(
+        meanKl,
+        beta,
+        critic != null,
+        IterationResult.LogProbGap.between(samplerLogProbs, trainerLogProbs));
   }
 
   /** Iterations run so far: the seed of the next minibatch order. */

@@ -22,6 +22,10 @@ import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.rollout.GenerationEngine;
+import dev.rlflow.rollout.GenerationRequest;
+import dev.rlflow.rollout.Sample;
+import dev.rlflow.rollout.SamplingParams;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.advantage.Steps;
 import dev.rlflow.training.advantage.TokenAdvantages;
@@ -36,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -285,6 +290,69 @@ class RlTrainerTest {
       }
       assertThat(largest).isCloseTo(1e-2 / 4, within(1e-6));
     }
+  }
+
+  @Test
+  void logProbGapIsZeroAtFp32WithTheTrainersWeightsAndShowsAStaleHandOver() {
+    RlTrainer.Config atSevenTenths =
+        new RlTrainer.Config(config(Name.GRPO).algorithm(), 42, 0, 0.7);
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel stale = model(TransformerModel.Head.LM, 1);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        RlTrainer trainer = new RlTrainer(policy, reference, null, atSevenTenths)) {
+      // The weights handed over exactly: the sampler's log-probs are the trainer's forward pass.
+      IterationResult exact = trainer.iterate(sampledBy(policy, 0.7));
+      assertThat(exact.logProbGap()).isEqualTo(new IterationResult.LogProbGap(0, 0));
+
+      IterationResult lagging = trainer.iterate(sampledBy(stale, 0.7));
+      assertThat(lagging.logProbGap().max()).isGreaterThan(0.01);
+      assertThat(lagging.logProbGap().mean()).isPositive().isLessThan(lagging.logProbGap().max());
+    }
+  }
+
+  @Test
+  void responsesSampledAtSevenTenthsStartTheTrainerAtRatioOne() {
+    // The rollout's engine samples at T = 0.7 with a KV cache; the trainer's forward pass at the
+    // same temperature differs from its log-probs by float rounding alone (ALGORITHMS.md §3).
+    SamplingParams params = new SamplingParams(0.7, 0, 1, 6, Set.of(0), List.of());
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        RlTrainer trainer =
+            new RlTrainer(
+                policy,
+                reference,
+                null,
+                new RlTrainer.Config(config(Name.GRPO).algorithm(), 42, 0, 0.7))) {
+      List<Sample> samples =
+          new GenerationEngine(policy, 3, Set.of(), String::valueOf)
+              .generate(
+                  List.of(
+                      new GenerationRequest("p0", PROMPT, 4, params),
+                      new GenerationRequest("p1", PROMPT, 4, params)));
+      List<ScoredResponse> batch = new ArrayList<>();
+      for (Sample s : samples) {
+        int group = s.requestId().equals("p0") ? 0 : 1;
+        batch.add(scored(group, s.tokens(), s.logProbs(), Steps.none(), s.sampleIndex() % 2));
+      }
+      IterationResult first = trainer.iterate(batch);
+      assertThat(first.logProbGap().max()).isLessThanOrEqualTo(1e-5);
+    }
+  }
+
+  /** {@link #batch}'s responses with the log-probs {@code sampler} gives them at temperature. */
+  private static List<ScoredResponse> sampledBy(TransformerModel sampler, double temperature) {
+    List<ScoredResponse> batch = batch(sampler, Steps.none());
+    double[][] logProbs = TokenScores.logProbs(sampler, batch, temperature);
+    List<ScoredResponse> out = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      ScoredResponse r = batch.get(i);
+      float[] lp = new float[logProbs[i].length];
+      for (int t = 0; t < lp.length; t++) {
+        lp[t] = (float) logProbs[i][t];
+      }
+      out.add(scored(r.prompt().group(), r.response().tokens(), lp, Steps.none(), r.outcome()));
+    }
+    return out;
   }
 
   @Test
