@@ -32,7 +32,7 @@ final class Actor implements AutoCloseable {
    * What one update did.
    *
    * @param loss the objective's value
-   * @param entropy token-mean entropy over the counted tokens
+   * @param entropy token-mean entropy over the counted tokens, at the sampling temperature
    * @param clipFraction share of counted tokens whose ratio was clipped
    * @param approxKl k3 estimate of KL(pi_old || pi_theta) per counted token
    * @param gradNorm gradient norm before clipping

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param policyLoss the actor's objective (PPO-clip, or raft's likelihood)
  * @param valueLoss clipped value loss (NaN without a critic)
- * @param entropy token-mean entropy of the policy
+ * @param entropy token-mean entropy of the policy at the sampling temperature
  * @param kl mean over the responses trained on (raft: the accepted ones) of the summed per-token
  *     KL(pi_old || pi_ref), by the configured estimator
  * @param klCoef beta used for this batch
@@ -47,13 +47,16 @@ public record IterationResult(
     /** No response was scored: both NaN. */
     static final LogProbGap NONE = new LogProbGap(Double.NaN, Double.NaN);
 
-    /** The gap between {@code sampler} and {@code trainer}, row by row of equal lengths. */
-    static LogProbGap between(List<double[]> sampler, double[][] trainer) {
+    /**
+     * The gap between the sampler's log-probs of {@code sampled} and the {@code trainer}'s of the
+     * same responses, row by row.
+     */
+    static LogProbGap between(List<Experience> sampled, double[][] trainer) {
       double sum = 0;
       double max = 0;
       long tokens = 0;
       for (int i = 0; i < trainer.length; i++) {
-        double[] s = sampler.get(i);
+        double[] s = sampled.get(i).logProbs();
         for (int t = 0; t < s.length; t++) {
           double gap = Math.abs(s[t] - trainer[i][t]);
           sum += gap;

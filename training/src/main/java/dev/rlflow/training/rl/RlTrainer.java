@@ -164,10 +164,6 @@ public final class RlTrainer implements AutoCloseable {
     if (selection != null) {
       selection.remember(rows);
     }
-    List<double[]> samplerLogProbs = new ArrayList<>(batch.size());
-    for (Experience e : experiences) {
-      samplerLogProbs.add(e.logProbs());
-    }
     double meanKl = klSum / batch.size();
     kl = kl.update(meanKl, batch.size());
     iterations++;
@@ -175,7 +171,7 @@ public final class RlTrainer implements AutoCloseable {
         meanKl,
         beta,
         critic != null,
-        IterationResult.LogProbGap.between(samplerLogProbs, trainerLogProbs));
+        IterationResult.LogProbGap.between(experiences, trainerLogProbs));
   }
 
   /** Iterations run so far: the seed of the next minibatch order. */
