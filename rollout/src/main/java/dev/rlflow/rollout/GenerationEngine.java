@@ -29,8 +29,9 @@ import java.util.function.IntFunction;
  * batch, the padding side, or whether the KV cache is used (up to float rounding of the logits,
  * which moves a draw only when it falls within that rounding of a CDF boundary).
  *
- * <p>Log-probs are the policy's own, at temperature 1 (see {@link Sample#logProbs()}). {@link
- * #generate} switches autograd off on the calling thread and restores it after.
+ * <p>Log-probs are of the tempered distribution each token was drawn from (see {@link
+ * Sample#logProbs()}). {@link #generate} switches autograd off on the calling thread and restores
+ * it after.
  *
  * <p>Not thread-safe: one engine per thread. The policy's weights must not change while {@link
  * #generate} runs (another thread training them gives torn reads): hand the engine a copy or a

@@ -10,9 +10,12 @@ import java.util.Objects;
  * @param sampleIndex its index within the request; with the engine seed and requestId it fixes the
  *     random stream
  * @param tokens the generated tokens, prefix excluded, stop token included (length >= 1)
- * @param logProbs log π(token | prefix, earlier tokens) of each token under the policy at
- *     temperature 1: the log-softmax of the raw logits, whatever temperature, top-k and top-p were
- *     used to draw it, since PPO's ratio needs the policy's own log-probs
+ * @param logProbs log π_T(token | prefix, earlier tokens) of each token under the distribution it
+ *     was drawn from, the log-softmax of logits / T at the sampling temperature T (1 when greedy;
+ *     {@link SamplingParams#logProbTemperature()}): PPO's ratio divides the trainer's log-probs at
+ *     the same temperature by these (ALGORITHMS.md §3), so at T = 0.7 the first ratio is 1 and the
+ *     policy gradient is that of the distribution sampled. Top-k and top-p are not reflected; RL
+ *     refuses them
  * @param stepEnds ascending indices into {@code tokens} of the last token of each reasoning step: a
  *     token whose id is a step-end id (e.g. newline), and always the last token (so a stop token
  *     right after a step-end token forms a final step of its own)

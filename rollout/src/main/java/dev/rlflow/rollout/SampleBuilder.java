@@ -42,7 +42,7 @@ final class SampleBuilder {
       logProbs = Arrays.copyOf(logProbs, 2 * size);
     }
     tokens[size] = token;
-    logProbs[size] = TokenSampler.logProb(logits, token);
+    logProbs[size] = TokenSampler.logProb(logits, token, params.logProbTemperature());
     size++;
     if (params.stopTokenIds().contains(token)) {
       finish = FinishReason.EOS;

@@ -79,6 +79,15 @@ public record SamplingParams(
     return temperature == 0;
   }
 
+  /**
+   * The temperature of the distribution a sample's log-probs are of: the sampling temperature,
+   * since the draw is from softmax(logits / T), and 1 for greedy decoding, which draws from no
+   * distribution and reports the policy's own.
+   */
+  public double logProbTemperature() {
+    return isGreedy() ? 1 : temperature;
+  }
+
   private static void require(boolean ok, String field, Object value, String rule) {
     if (!ok) {
       throw new IllegalArgumentException(

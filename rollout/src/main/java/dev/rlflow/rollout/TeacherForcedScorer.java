@@ -38,17 +38,30 @@ public final class TeacherForcedScorer {
 
   /**
    * log π(response[j] | prompt, response[..j]) at temperature 1 for every response token: one row
-   * per (prompt, response) pair, of the response's length.
+   * per (prompt, response) pair, of the response's length. The model's own likelihood, as an
+   * evaluation reads it.
    */
   public float[][] logProbs(TransformerModel lm, List<int[]> prompts, List<int[]> responses) {
+    return logProbs(lm, prompts, responses, 1);
+  }
+
+  /**
+   * log π_T(response[j] | prompt, response[..j]), the log-softmax of logits / {@code temperature},
+   * for every response token: the log-probs of the distribution a rollout at that temperature drew
+   * from (ALGORITHMS.md §3), which the reference's must match for the KL to compare like with like.
+   *
+   * @param temperature the sampling temperature, {@code > 0} and finite
+   */
+  public float[][] logProbs(
+      TransformerModel lm, List<int[]> prompts, List<int[]> responses, double temperature) {
     requireHead(lm, TransformerModel.Head.LM);
     return score(
         lm,
         prompts,
         responses,
         (logits, targets) -> // (B, L, V), (B, L) -> (B, L)
-        logits
-                .toType(DataType.FLOAT32, false)
+            // targets live in the batch's closed scope, which then owns the divisor too
+            SamplingTemperature.divide(logits, temperature, targets.getManager())
                 .logSoftmax(-1)
                 .gather(targets.expandDims(-1), -1)
                 .squeeze(-1));

@@ -68,17 +68,22 @@ final class TokenSampler {
     return last; // u within rounding of the total
   }
 
-  /** log softmax(logits)[token] at temperature 1: the policy's log-prob of the token. */
-  static float logProb(float[] logits, int token) {
+  /**
+   * log softmax(logits / temperature)[token]: the log-prob of the token under the distribution it
+   * was drawn from (before top-k and top-p, which RL refuses), in double from the float logits.
+   *
+   * @param temperature {@code > 0}; greedy decoding passes 1, the policy's own distribution
+   */
+  static float logProb(float[] logits, int token, double temperature) {
     double max = Double.NEGATIVE_INFINITY;
     for (float l : logits) {
-      max = Math.max(max, l);
+      max = Math.max(max, l / temperature);
     }
     double sum = 0;
     for (float l : logits) {
-      sum += Math.exp(l - max);
+      sum += Math.exp(l / temperature - max);
     }
-    return (float) (logits[token] - max - Math.log(sum));
+    return (float) (logits[token] / temperature - max - Math.log(sum));
   }
 
   /** Lowest index of the largest logit. */

@@ -80,6 +80,42 @@ class GenerationEngineTest {
   }
 
   @Test
+  void logProbsAreOfTheTemperedDistributionTheTokensWereDrawnFrom() {
+    // At T = 0.7 the draw is from softmax(logits / 0.7): PPO's ratio needs that distribution's
+    // log-probs (ALGORITHMS.md §3), computed here from the raw logits of one uncached forward pass
+    // per sequence.
+    double temperature = 0.7;
+    List<GenerationRequest> requests = mixed(SAMPLING.withTemperature(temperature));
+    List<Sample> samples = engine().generate(requests);
+    Map<String, int[]> prefixes =
+        requests.stream()
+            .collect(Collectors.toMap(GenerationRequest::requestId, GenerationRequest::prefix));
+    for (Sample s : samples) {
+      int[] prefix = prefixes.get(s.requestId());
+      int[] tokens = s.tokens();
+      int[] sequence = Arrays.copyOf(prefix, prefix.length + tokens.length);
+      System.arraycopy(tokens, 0, sequence, prefix.length, tokens.length);
+      float[] logits; // (L, V)
+      try (NDManager scope = policy.manager().newSubManager()) {
+        PaddedBatch one = PaddedBatch.of(List.of(sequence), GenerationEngine.Padding.RIGHT);
+        logits =
+            policy.forward(one.input(scope, policy.dtype()), null, false).output().toFloatArray();
+      }
+      int vocab = logits.length / sequence.length;
+      for (int j = 0; j < tokens.length; j++) {
+        int row = (prefix.length - 1 + j) * vocab;
+        // logProb at a temperature is checked against hand-computed values in TokenSamplerTest
+        double expected =
+            TokenSampler.logProb(
+                Arrays.copyOfRange(logits, row, row + vocab), tokens[j], temperature);
+        assertThat((double) s.logProbs()[j])
+            .as("%s#%d token %d", s.requestId(), s.sampleIndex(), j)
+            .isCloseTo(expected, within(1e-5));
+      }
+    }
+  }
+
+  @Test
   void batchCompositionDoesNotChangeARequestsSamples() {
     GenerationRequest a = new GenerationRequest("a", new int[] {1, 5, 9}, 3, SAMPLING);
     List<Sample> alone = engine().generate(List.of(a));

@@ -21,9 +21,9 @@ class TeacherForcedScorerTest {
       List.of(new int[] {11, 12}, new int[] {13, 14, 15, 16, 17}, new int[0]);
 
   @Test
-  void logProbsOfABatchEqualThoseOfEachSequenceAlone() {
+  void logProbsOfABatchEqualThoseOfEachSequenceAloneAtTheSamplingTemperature() {
     try (TransformerModel lm = TinyPolicies.random(TransformerModel.Head.LM, 5)) {
-      float[][] batched = new TeacherForcedScorer(2).logProbs(lm, PROMPTS, RESPONSES);
+      float[][] batched = new TeacherForcedScorer(2).logProbs(lm, PROMPTS, RESPONSES, 0.7);
       for (int i = 0; i < PROMPTS.size(); i++) {
         int[] prompt = PROMPTS.get(i);
         int[] response = RESPONSES.get(i);
@@ -35,7 +35,7 @@ class TeacherForcedScorerTest {
           float[] row = Arrays.copyOfRange(logits, position * v, (position + 1) * v);
           assertThat(batched[i][j])
               .as("sequence %d token %d", i, j)
-              .isCloseTo(TokenSampler.logProb(row, response[j]), within(1e-5f));
+              .isCloseTo(TokenSampler.logProb(row, response[j], 0.7), within(1e-5f));
         }
       }
     }
@@ -43,7 +43,7 @@ class TeacherForcedScorerTest {
 
   @Test
   void valuesAreReadAtThePositionBeforeEachResponseToken() {
-    try (TransformerModel critic = TinyPolicies.random(TransformerModel.Head.VALUE, 6)) {
+    try (TransformerModel critic = TinyPolicies.randomCritic(6)) {
       // A non-zero head bias would hide an off-by-one only if values were constant; they are not.
       float[][] batched = new TeacherForcedScorer(8).values(critic, PROMPTS, RESPONSES);
       for (int i = 0; i < PROMPTS.size(); i++) {

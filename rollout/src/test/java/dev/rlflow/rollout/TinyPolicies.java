@@ -26,6 +26,19 @@ final class TinyPolicies {
   }
 
   /**
+   * A critic whose value head is drawn at random rather than the zeros a new critic starts from, so
+   * that its values vary with the position.
+   */
+  static TransformerModel randomCritic(long seed) {
+    TransformerModel critic = random(TransformerModel.Head.VALUE, seed);
+    try (TransformerModel lm = random(TransformerModel.Head.LM, seed)) {
+      NDArray head = critic.weights().get("value_head.weight"); // (1, C)
+      head.set(new NDIndex("..."), lm.weights().get("lm_head.weight").get("0:1"));
+    }
+    return critic;
+  }
+
+  /**
    * A model that after token t always predicts {@code next[t]} (logit about 57 against 0 for every
    * other token): attention and MLP outputs are zeroed, so the last hidden state is the normed
    * one-hot embedding of the current token, and the head maps it to the next token.

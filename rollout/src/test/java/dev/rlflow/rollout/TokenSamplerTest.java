@@ -20,11 +20,14 @@ class TokenSamplerTest {
   }
 
   @Test
-  void logProbIsTheLogSoftmaxAtTemperatureOne() {
-    assertThat((double) TokenSampler.logProb(LOGITS, 3)).isCloseTo(Math.log(0.4), within(1e-6));
-    assertThat((double) TokenSampler.logProb(LOGITS, 0)).isCloseTo(Math.log(0.1), within(1e-6));
+  void logProbIsTheLogSoftmaxAtTheSamplingTemperature() {
+    assertThat((double) TokenSampler.logProb(LOGITS, 3, 1)).isCloseTo(Math.log(0.4), within(1e-6));
+    assertThat((double) TokenSampler.logProb(LOGITS, 0, 1)).isCloseTo(Math.log(0.1), within(1e-6));
+    // At temperature 0.5 the weights are squared: 1, 4, 9, 16 over 30.
+    assertThat((double) TokenSampler.logProb(LOGITS, 3, 0.5))
+        .isCloseTo(Math.log(16 / 30.0), within(1e-6));
     float[] large = {1000f, 1000f};
-    assertThat((double) TokenSampler.logProb(large, 1)).isCloseTo(Math.log(0.5), within(1e-6));
+    assertThat((double) TokenSampler.logProb(large, 1, 0.7)).isCloseTo(Math.log(0.5), within(1e-6));
   }
 
   @Test

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The {@code algorithm} section: the RL update (ALGORITHMS.md §3-§5).
  *
- * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 22 keys
+ * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 24 keys
  * of one concept, and splitting the section would scatter its keys.
  *
  * @param name the advantage estimator and loss family
@@ -24,6 +24,8 @@ import java.util.List;
  * @param minibatchSize responses per optimizer step
  * @param actorLr actor learning rate
  * @param criticLr critic learning rate
+ * @param criticWarmupIterations ppo's first iterations, which update the critic alone
+ * @param lrWarmupUpdates actor updates over which its learning rate rises linearly to actorLr
  * @param entropyCoef weight of the entropy bonus
  * @param whitenAdvantages normalise advantages over the batch
  * @param macroActions how responses are segmented into macro actions (MA-RLHF)
@@ -50,6 +52,8 @@ public record AlgorithmConfig(
     int minibatchSize,
     double actorLr,
     double criticLr,
+    int criticWarmupIterations,
+    int lrWarmupUpdates,
     double entropyCoef,
     boolean whitenAdvantages,
     MacroActions macroActions,
@@ -83,13 +87,16 @@ public record AlgorithmConfig(
   /** Schulman's KL estimators, r = pi_ref / pi. */
   public enum KlEstimator {
     /**
-     * -log r = log pi - log pi_ref (Schulman 2020). ALGORITHMS.md §3 writes log r, which with r =
-     * pi_ref / pi averages to minus the KL.
+     * -log r = log pi - log pi_ref (Schulman 2020): for the reward only. As a loss term its
+     * gradient is grad log pi(a), whose expectation under pi is zero: it pulls nothing back.
      */
     K1,
-    /** (log r)^2 / 2. */
+    /** (log r)^2 / 2: as a loss term its expected gradient is that of KL(pi || pi_ref). */
     K2,
-    /** (r - 1) - log r. */
+    /**
+     * (r - 1) - log r: unbiased, >= 0 ("low_var_kl" in veRL); as a loss term its expected gradient
+     * is that of KL(pi_ref || pi).
+     */
     K3
   }
 
@@ -147,9 +154,10 @@ public record AlgorithmConfig(
       ConfigOption.of(
           "algorithm.kl_estimator",
           ValueType.ofEnum(KlEstimator.class),
-          KlEstimator.K1,
+          KlEstimator.K3,
           Rule.any(),
-          "k1, k2 or k3 (Schulman's estimators of KL).");
+          "k1, k2 or k3 (Schulman's estimators of KL). k1 only with KL in the reward: as a loss"
+              + " term its gradient has zero expectation.");
   static final ConfigOption<KlPlacement> KL_PLACEMENT =
       ConfigOption.of(
           "algorithm.kl_placement",
@@ -182,10 +190,19 @@ public record AlgorithmConfig(
               + " kl_coef by a factor of about 1 + e (Ziegler et al. 2019).");
   static final ConfigOption<Double> GAMMA =
       ConfigOption.of(
-          "algorithm.gamma", ValueType.DOUBLE, 1.0, Rule.between(0.0, 1.0), "GAE discount.");
+          "algorithm.gamma",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.between(0.0, 1.0),
+          "GAE discount. 1: a response's reward is not worth less for coming at its end.");
   static final ConfigOption<Double> LAMBDA =
       ConfigOption.of(
-          "algorithm.lambda", ValueType.DOUBLE, 0.95, Rule.between(0.0, 1.0), "GAE lambda.");
+          "algorithm.lambda",
+          ValueType.DOUBLE,
+          1.0,
+          Rule.between(0.0, 1.0),
+          "GAE lambda. 1 (veRL, OpenRLHF for LMs): with lambda < 1 an early token of a long"
+              + " response gets only lambda^T of the outcome (0.95^50 = 8 %).");
   static final ConfigOption<Integer> EPOCHS =
       ConfigOption.of(
           "algorithm.epochs",
@@ -214,6 +231,26 @@ public record AlgorithmConfig(
           3e-4,
           Rule.above(0.0),
           "Critic (value head) learning rate (ppo).");
+  static final ConfigOption<Integer> CRITIC_WARMUP_ITERATIONS =
+      ConfigOption.of(
+          "algorithm.critic_warmup_iterations",
+          ValueType.INT,
+          2,
+          Rule.atLeast(0),
+          "ppo: first iterations that update the critic alone, the actor waiting for a baseline"
+              + " (veRL's critic_warmup). 2: the value head starts at zero, and the first two"
+              + " batches (16 critic updates at the defaults) bring its values to the returns'"
+              + " scale before GAE's advantages steer the actor; each costs one actor iteration.");
+  static final ConfigOption<Integer> LR_WARMUP_UPDATES =
+      ConfigOption.of(
+          "algorithm.lr_warmup_updates",
+          ValueType.INT,
+          16,
+          Rule.atLeast(0),
+          "Actor updates over which its learning rate rises linearly to actor_lr (ALGORITHMS.md"
+              + " §4): Adam's first steps, on a second moment not yet estimated, move every weight"
+              + " by the full rate. 16: the first two iterations at the defaults (8 updates each),"
+              + " about OpenRLHF's 3 % of a 50-iteration run. 0: none.");
   static final ConfigOption<Double> ENTROPY_COEF =
       ConfigOption.of(
           "algorithm.entropy_coef",
@@ -284,6 +321,8 @@ public record AlgorithmConfig(
           MINIBATCH_SIZE,
           ACTOR_LR,
           CRITIC_LR,
+          CRITIC_WARMUP_ITERATIONS,
+          LR_WARMUP_UPDATES,
           ENTROPY_COEF,
           WHITEN_ADVANTAGES,
           MACRO_ACTIONS,
@@ -309,6 +348,8 @@ public record AlgorithmConfig(
         v.get(MINIBATCH_SIZE),
         v.get(ACTOR_LR),
         v.get(CRITIC_LR),
+        v.get(CRITIC_WARMUP_ITERATIONS),
+        v.get(LR_WARMUP_UPDATES),
         v.get(ENTROPY_COEF),
         v.get(WHITEN_ADVANTAGES),
         v.get(MACRO_ACTIONS),
@@ -352,6 +393,17 @@ public record AlgorithmConfig(
               "reward",
               "be auto or loss when algorithm.name is raft (its advantages ignore the reward's"
                   + " size)"));
+    }
+    if (klEstimator == KlEstimator.K1 && effectiveKlPlacement() == KlPlacement.LOSS) {
+      problems.add(
+          Problems.invalid(
+              KL_ESTIMATOR,
+              "k1",
+              "be k2 or k3 when algorithm.kl_placement puts KL in the loss (it is "
+                  + ValueType.enumName(klPlacement)
+                  + " for "
+                  + ValueType.enumName(name)
+                  + "): k1's loss gradient has zero expectation and pulls nothing back"));
     }
     if (name.usesGroups() && rollout.samplesPerPrompt() < 2) {
       problems.add(

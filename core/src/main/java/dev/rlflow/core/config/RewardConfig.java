@@ -72,7 +72,9 @@ public record RewardConfig(
           ValueType.DOUBLE,
           0.5,
           Rule.atLeast(0.0),
-          "Weight of each PRM step score, placed on the token that ends the step.");
+          "Weight of each PRM step score (centred on the PRM's threshold), placed on the token"
+              + " that ends the step. The trainer credits steps in min form (PURE): a token's"
+              + " return is the smallest step reward at or after it, so more steps pay nothing.");
 
   static final List<ConfigOption<?>> OPTIONS =
       List.of(VERIFIER, PRM_PATH, PRM_AGGREGATION, OUTCOME_WEIGHT, STEP_WEIGHT);

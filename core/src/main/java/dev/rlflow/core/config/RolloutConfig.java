@@ -7,9 +7,9 @@ import java.util.List;
  *
  * @param promptsPerBatch prompts in one RL iteration (batch index b)
  * @param samplesPerPrompt responses per prompt (the group of GRPO and RLOO)
- * @param temperature softmax temperature; 0 means greedy
- * @param topK keep the k most likely tokens; 0 keeps all
- * @param topP nucleus sampling mass; 1 keeps all
+ * @param temperature softmax temperature, {@code > 0}
+ * @param topK keep the k most likely tokens; 0 keeps all, the only value RL accepts
+ * @param topP nucleus sampling mass; 1 keeps all, the only value RL accepts
  * @param maxNewTokens longest response in tokens
  * @param maxStaleness the fixed lag s: batch b is generated with policy version max(0, b - s)
  * @param iterations RL iterations of a run (batches b = 0 .. iterations - 1)
@@ -53,22 +53,25 @@ public record RolloutConfig(
           "rollout.temperature",
           ValueType.DOUBLE,
           1.0,
-          Rule.atLeast(0.0),
-          "Sampling temperature; 0 is greedy decoding.");
+          Rule.above(0.0),
+          "Sampling temperature T. The sampler's, the trainer's and the reference's log-probs and"
+              + " the entropy are all of softmax(logits / T), the distribution sampled.");
   static final ConfigOption<Integer> TOP_K =
       ConfigOption.of(
           "rollout.top_k",
           ValueType.INT,
           0,
           Rule.atLeast(0),
-          "Sample among the k most likely tokens; 0 disables the cut.");
+          "Sample among the k most likely tokens; 0 disables the cut. RL accepts only 0: the"
+              + " trainer's log-probs do not apply the cut.");
   static final ConfigOption<Double> TOP_P =
       ConfigOption.of(
           "rollout.top_p",
           ValueType.DOUBLE,
           1.0,
           Rule.aboveUpTo(0.0, 1.0),
-          "Nucleus sampling: the smallest set of tokens with this probability mass; 1 disables.");
+          "Nucleus sampling: the smallest set of tokens with this probability mass; 1 disables."
+              + " RL accepts only 1: the trainer's log-probs do not apply the cut.");
   static final ConfigOption<Integer> MAX_NEW_TOKENS =
       ConfigOption.of(
           "rollout.max_new_tokens",
@@ -124,6 +127,29 @@ public record RolloutConfig(
         v.get(MAX_STALENESS),
         v.get(ITERATIONS),
         v.get(PROMPT_OVERFLOW));
+  }
+
+  /**
+   * RL's rule on the sampling filters: top-k and top-p must keep every token. The trainer's, the
+   * reference's and the sampler's log-probs are all of softmax(logits / T) (ALGORITHMS.md §3); a
+   * cut the trainer does not reproduce would make the first ratio differ from 1 on every token near
+   * the cut.
+   */
+  void validate(List<String> problems) {
+    if (topK != 0) {
+      problems.add(
+          Problems.invalid(
+              TOP_K,
+              topK,
+              "be 0 (RL's log-probs are of the whole tempered distribution, which top-k cuts)"));
+    }
+    if (topP != 1.0) {
+      problems.add(
+          Problems.invalid(
+              TOP_P,
+              topP,
+              "be 1 (RL's log-probs are of the whole tempered distribution, which top-p cuts)"));
+    }
   }
 
   /** Responses in one RL iteration. */

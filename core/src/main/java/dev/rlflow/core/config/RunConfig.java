@@ -58,6 +58,7 @@ public record RunConfig(
     prm.validate(problems);
     sft.validate(problems);
     eval.validate(problems);
+    rollout.validate(problems);
     reward.validate(task, problems);
     algorithm.validate(rollout, reward, problems);
     if (!problems.isEmpty()) {

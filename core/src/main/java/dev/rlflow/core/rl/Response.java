@@ -42,6 +42,11 @@ public record Response(Prompt prompt, int[] tokens, float[] logProbs, int[] step
     stepEnds = stepEnds.clone();
   }
 
+  /** This response with {@code stepEnds} as its step ends. */
+  public Response withStepEnds(int[] stepEnds) {
+    return new Response(prompt, tokens, logProbs, stepEnds);
+  }
+
   /** The response tokens (a copy). */
   @Override
   public int[] tokens() {

@@ -38,9 +38,13 @@ public record ScoredResponse(
     return new ScoredResponse(response, correct, outcome, new double[0]);
   }
 
-  /** This response with {@code stepRewards} replacing its step rewards. */
-  public ScoredResponse withStepRewards(double[] stepRewards) {
-    return new ScoredResponse(response, correct, outcome, stepRewards);
+  /**
+   * This response with its steps replaced: {@code stepEnds} (a subset of the sampled ones, e.g.
+   * without the blank segments a reward model does not count as steps) rewarded {@code
+   * stepRewards}.
+   */
+  public ScoredResponse withSteps(int[] stepEnds, double[] stepRewards) {
+    return new ScoredResponse(response.withStepEnds(stepEnds), correct, outcome, stepRewards);
   }
 
   /** The step rewards (a copy), empty without a PRM. */

@@ -48,6 +48,11 @@ class RunConfigLoaderTest {
     assertThat(config.algorithm().name()).isEqualTo(AlgorithmConfig.Name.PPO);
     assertThat(config.algorithm().effectiveKlPlacement())
         .isEqualTo(AlgorithmConfig.KlPlacement.REWARD);
+    // LM defaults (ALGORITHMS.md §3): no discount and no GAE decay over a response's tokens
+    assertThat(config.algorithm().gamma()).isEqualTo(1.0);
+    assertThat(config.algorithm().lambda()).isEqualTo(1.0);
+    assertThat(config.algorithm().criticWarmupIterations()).isEqualTo(2);
+    assertThat(config.algorithm().lrWarmupUpdates()).isEqualTo(16);
     assertThat(config.omegaPrm().rolloutsPerEstimate()).isEqualTo(8);
     assertThat(config.omegaPrm().cPuct()).isEqualTo(0.125);
     assertThat(config.omegaPrm().temperature()).isEqualTo(1.0); // whatever rollout.temperature is
@@ -65,7 +70,7 @@ class RunConfigLoaderTest {
             task:
               name: arith
               arith: {min_steps: 3, max_steps: 4}
-            rollout: {temperature: 0.7, top_p: 0.9}
+            rollout: {temperature: 0.7, top_p: 1.0}
             algorithm: {name: reinforce_pp, whiten_advantages: false, actor_lr: 3.0e-5}
             checkpointing: {interval: 500ms}
             traces: {kafka_bootstrap: "localhost:9092,other:9093"}
@@ -87,6 +92,21 @@ class RunConfigLoaderTest {
         .containsExactly("Invalid value 0 for rollout.samples_per_prompt: must be >= 1");
     assertThat(problems("rollout: {top_p: 0}"))
         .containsExactly("Invalid value 0 for rollout.top_p: must be in (0, 1]");
+    assertThat(problems("rollout: {temperature: 0}"))
+        .containsExactly("Invalid value 0 for rollout.temperature: must be > 0");
+    assertThat(problems("rollout: {top_k: 5, top_p: 0.9}"))
+        .containsExactly(
+            "Invalid value 5 for rollout.top_k: must be 0 (RL's log-probs are of the whole"
+                + " tempered distribution, which top-k cuts)",
+            "Invalid value 0.9 for rollout.top_p: must be 1 (RL's log-probs are of the whole"
+                + " tempered distribution, which top-p cuts)");
+    assertThat(problems("algorithm: {name: grpo, kl_estimator: k1}"))
+        .containsExactly(
+            "Invalid value k1 for algorithm.kl_estimator: must be k2 or k3 when"
+                + " algorithm.kl_placement puts KL in the loss (it is auto for grpo): k1's loss"
+                + " gradient has zero expectation and pulls nothing back");
+    assertThat(parse("algorithm: {name: ppo, kl_estimator: k1}").algorithm().klEstimator())
+        .isEqualTo(AlgorithmConfig.KlEstimator.K1); // in the reward
     assertThat(problems("omega_prm: {temperature: 0}"))
         .containsExactly("Invalid value 0 for omega_prm.temperature: must be > 0");
     assertThat(problems("algorithm: {clip_ratio: 1.5}"))

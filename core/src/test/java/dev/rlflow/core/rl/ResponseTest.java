@@ -40,7 +40,7 @@ class ResponseTest {
     assertThat(s)
         .isEqualTo(new ScoredResponse(b, true, 1, new double[] {0.5, 0}))
         .hasSameHashCodeAs(new ScoredResponse(b, true, 1, new double[] {0.5, 0}))
-        .isNotEqualTo(s.withStepRewards(new double[] {0.5, 1}));
+        .isNotEqualTo(s.withSteps(a.stepEnds(), new double[] {0.5, 1}));
     assertThat(ScoredResponse.outcomeOnly(a, false, 0).hasStepRewards()).isFalse();
   }
 

@@ -9,11 +9,13 @@ import java.util.Map;
 /**
  * The reinforcement-learning section, for a run with an {@code rl} stage: held-out accuracy and
  * step accuracy of the policy before RL ({@code eval}), after it ({@code eval_rl}) and of the
- * control ({@code eval_control}), the final weights' SHA-256, then the reward and KL curves.
+ * control ({@code eval_control}), the final weights' SHA-256, then the reward, KL and log-prob gap
+ * curves. The gap (|log π_sampler − log π_trainer| before each iteration's first update) is 0 at
+ * FP32 when the trainer's weights reach the sampler exactly; a lag or a broken hand-over raises it.
  */
 final class RlSection {
   /** The RL curves the section draws. */
-  static final List<String> METRICS = List.of("reward", "kl");
+  static final List<String> METRICS = List.of("reward", "kl", "logprob_gap_max");
 
   private RlSection() {}
 
@@ -84,7 +86,9 @@ final class RlSection {
                             "reward",
                             "reward per response",
                             "kl",
-                            "KL to the reference per response"))));
+                            "KL to the reference per response",
+                            "logprob_gap_max",
+                            "log-prob gap, sampler vs trainer before the first update (max)"))));
     return html.append("</section>\n").toString();
   }
 }

@@ -5,7 +5,8 @@ package dev.rlflow.jobs.rlhf;
  *
  * @param iteration the batch index b trained
  * @param version the policy version that generated the batch
- * @param rewardMean mean total reward of a response (outcome plus step rewards)
+ * @param rewardMean mean return of a response at its first token: the outcome plus the min-form
+ *     credit of its steps (the smallest step reward), without the KL penalty
  * @param accuracy share of responses the verifier accepted
  * @param stepRewardMean mean step reward over all steps (0 without a PRM)
  * @param kl mean summed KL(pi_old || pi_ref) of a response
@@ -25,6 +26,9 @@ package dev.rlflow.jobs.rlhf;
  * @param orchestration share of the iteration's wall time not spent in model compute (generation,
  *     reward, training), in [0, 1]
  * @param skippedUpdates actor and critic updates of this iteration skipped as non-finite
+ * @param logProbGapMean mean |log pi_sampler - log pi_trainer| over the tokens trained on, before
+ *     the iteration's first update: 0 at FP32 with an exact weight hand-over
+ * @param logProbGapMax the largest such gap: how a stale or mismatched hand-over shows
  * @param checkpoint the final policy checkpoint (last iteration only, else empty)
  * @param weightsSha256 SHA-256 of the final policy weights (last iteration only, else empty)
  */
@@ -50,5 +54,7 @@ public record RlMetric(
     double iterationSeconds,
     double orchestration,
     long skippedUpdates,
+    double logProbGapMean,
+    double logProbGapMax,
     String checkpoint,
     String weightsSha256) {}

@@ -19,6 +19,7 @@ import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
+import dev.rlflow.training.advantage.MinFormCredit;
 import dev.rlflow.training.rl.IterationResult;
 import dev.rlflow.training.rl.RlTrainer;
 import dev.rlflow.training.rl.TrainerCheckpoint;
@@ -119,7 +120,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     }
     trainer =
         new RlTrainer(
-            policy, reference, critic, new RlTrainer.Config(config.algorithm(), seed, padId));
+            policy,
+            reference,
+            critic,
+            new RlTrainer.Config(config.algorithm(), seed, padId, config.rollout().temperature()));
     store = WeightStores.of(run.runDirectory(), RolloutFunction.retained(config));
     if (restored == null) {
       version = 0;
@@ -234,9 +238,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     long stepCount = 0;
     long correct = 0;
     for (ScoredResponse r : batch.responses()) {
-      rewardSum += r.outcome();
-      for (double s : r.stepRewards()) {
-        rewardSum += s;
+      // a response's return at its first token: the outcome plus its steps' min-form credit
+      double[] steps = r.stepRewards();
+      rewardSum += r.outcome() + (steps.length == 0 ? 0 : MinFormCredit.returns(steps)[0]);
+      for (double s : steps) {
         stepSum += s;
         stepCount++;
       }
@@ -293,6 +298,8 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             // With a lag, generation overlaps training, so compute can exceed the wall time.
             Math.max(0, 1 - compute / Math.max(iterationSeconds, 1e-9)),
             result.skipped(),
+            result.logProbGap().mean(),
+            result.logProbGap().max(),
             saved,
             sha));
   }

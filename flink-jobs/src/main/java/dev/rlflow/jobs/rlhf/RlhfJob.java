@@ -195,6 +195,8 @@ public final class RlhfJob {
     row.put("train_s", m.trainSeconds());
     row.put("iteration_s", m.iterationSeconds());
     row.put("orchestration", m.orchestration());
+    row.put("logprob_gap_mean", m.logProbGapMean());
+    row.put("logprob_gap_max", m.logProbGapMax());
     return row;
   }
 

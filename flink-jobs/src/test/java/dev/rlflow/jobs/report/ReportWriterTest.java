@@ -49,7 +49,15 @@ class ReportWriterTest {
           "rl",
           step,
           40.0 + step,
-          Map.of("loss", 0.5 - 0.01 * step, "reward", 0.1 * step, "kl_divergence", 0.01 * step));
+          Map.of(
+              "loss",
+              0.5 - 0.01 * step,
+              "reward",
+              0.1 * step,
+              "kl_divergence",
+              0.01 * step,
+              "logprob_gap_max",
+              step < 5 ? 0.0 : 0.2));
     }
     metrics.write(run.resolve(MetricsTable.FILE_NAME));
     EvalResult.of(
@@ -90,6 +98,9 @@ class ReportWriterTest {
     assertThat(html).contains("data-metric=\"loss\"", "data-metric=\"lr\"");
     assertThat(html).contains("data-metric=\"reward\"", "data-metric=\"kl_divergence\"");
     assertThat(html).contains("data-chart=\"by-steps\"");
+    // the sampler-vs-trainer log-prob gap has its curve in the RL section
+    assertThat(html).contains("data-metric=\"logprob_gap_max\"");
+    assertThat(text(html)).contains("log-prob gap, sampler vs trainer before the first update");
     assertThat(text(html)).contains("pass@4 ", "accuracy (greedy, exact answer) 33.3 %");
     assertThat(html).contains("\"kl_divergence\":[{\"stage\":\"rl\",\"points\":[[0,0.0],");
     assertThat(html).contains("\"by_steps\":[{\"steps\":2,\"problems\":1,");

@@ -84,6 +84,11 @@ class RlhfITCase {
         assertThat(m.orchestration()).isBetween(0.0, 1.0);
         assertThat(m.version()).isEqualTo(m.iteration()); // max_staleness 0
         assertThat(Double.isNaN(m.valueLoss())).isEqualTo(!algorithm.equals("ppo"));
+        if (!Double.isNaN(m.logProbGapMax())) { // NaN: raft accepted nothing to train on
+          // FP32, no lag: the sampler's weights are the trainer's, the gap float rounding alone
+          assertThat(m.logProbGapMax()).as(algorithm).isLessThanOrEqualTo(1e-4);
+          assertThat(m.logProbGapMean()).as(algorithm).isLessThanOrEqualTo(m.logProbGapMax());
+        }
       }
       assertThat(out.resolve("rl-" + algorithm + "/metrics.csv")).exists();
     }
@@ -92,11 +97,21 @@ class RlhfITCase {
   @Test
   void twoRunsOfOneConfigEndWithBitIdenticalWeights() throws Exception {
     for (int lag : new int[] {0, 1}) {
-      Map<String, String> overrides = Map.of("rollout.max_staleness", Integer.toString(lag));
+      // ppo with the actor moving from iteration 0, so that every batch's policy version differs
+      Map<String, String> overrides =
+          Map.of(
+              "rollout.max_staleness",
+              Integer.toString(lag),
+              "algorithm.critic_warmup_iterations",
+              "0");
       RlhfJob.Result first = run("det-a" + lag, overrides);
       RlhfJob.Result second = run("det-b" + lag, overrides);
       assertThat(second.weightsSha256()).as("lag " + lag).isEqualTo(first.weightsSha256());
       assertThat(first.metrics().get(2).version()).isEqualTo(2 - lag);
+      if (lag == 1) { // batch 2 sampled by version 1, trained from version 2: the gap shows it
+        assertThat(first.metrics().get(2).logProbGapMax())
+            .isGreaterThan(first.metrics().get(0).logProbGapMax());
+      }
     }
   }
 

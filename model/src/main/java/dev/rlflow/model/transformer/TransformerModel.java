@@ -89,7 +89,10 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
     this.specs = collectSpecs();
   }
 
-  /** A new model with weights drawn from {@code seed}: N(0, 0.02) projections, unit norms. */
+  /**
+   * A new model with weights drawn from {@code seed}: N(0, 0.02) projections, unit norms, a value
+   * head of zeros.
+   */
   public static TransformerModel create(
       ModelConfig config, Head head, DataType dtype, Device device, long seed) {
     TransformerModel model = new TransformerModel(config, head, dtype, device);
@@ -349,9 +352,11 @@ public final class TransformerModel extends AbstractBlock implements AutoCloseab
             case VALUE -> 1;
             case STEP_SCORE -> 2;
           };
-      list.add(
-          new Weights.Spec(
-              headWeight.getName(), new Shape(rows, c), Weights.Init.NORMAL, headWeight));
+      // A critic's head starts at zero: every state is valued 0 until the critic learns, so GAE's
+      // first advantages are the returns themselves, not the noise of a random head
+      // (ALGORITHMS.md §3, LM defaults).
+      Weights.Init init = head == Head.VALUE ? Weights.Init.ZEROS : Weights.Init.NORMAL;
+      list.add(new Weights.Spec(headWeight.getName(), new Shape(rows, c), init, headWeight));
     }
     if (headBias != null) {
       list.add(

@@ -87,6 +87,9 @@ class ModelCheckpointTest {
             .containsExactly(
                 policy.weights().get("model.layers.1.mlp.gate_proj.weight").toFloatArray());
         assertThat(critic.weights().get("value_head.bias").toFloatArray()).containsExactly(0f);
+        // a zero head values every state 0 until the critic learns: no random values for GAE
+        // to turn into advantages (ALGORITHMS.md §3)
+        assertThat(critic.weights().get("value_head.weight").toFloatArray()).containsOnly(0f);
       }
     }
   }

@@ -20,8 +20,10 @@ import java.util.Objects;
  * it judges right pays.
  *
  * <p>Steps are the response's token segments ending at its step ends; a blank segment (a stop token
- * alone after the last newline) gets no step reward, and a response whose segments are all blank
- * gets no step rewards at all. The steps of all responses go to the PRM in one call.
+ * alone after the last newline) is no step: its end is dropped from the scored response's step
+ * ends, so that it neither counts in process GRPO's step statistics (ALGORITHMS.md §3) nor stops
+ * raft's accepted prefix. A response whose segments are all blank gets no step rewards at all. The
+ * steps of all responses go to the PRM in one call.
  */
 public final class ResponseRewards {
 
@@ -89,14 +91,18 @@ public final class ResponseRewards {
       for (int n = 0; n < withSteps.size(); n++) {
         int i = withSteps.get(n);
         int[] segmentStep = stepOfSegment.get(n);
-        double[] rewards = new double[segmentStep.length];
+        int[] segmentEnds = scored.get(i).response().stepEnds();
+        int count = (int) Arrays.stream(segmentStep).filter(step -> step >= 0).count();
+        int[] ends = new int[count];
+        double[] rewards = new double[count];
         for (int k = 0; k < segmentStep.length; k++) {
-          rewards[k] =
-              segmentStep[k] < 0
-                  ? 0
-                  : config.stepWeight() * (scores[n][segmentStep[k]] - threshold);
+          int step = segmentStep[k];
+          if (step >= 0) {
+            ends[step] = segmentEnds[k];
+            rewards[step] = config.stepWeight() * (scores[n][step] - threshold);
+          }
         }
-        scored.set(i, scored.get(i).withStepRewards(rewards));
+        scored.set(i, scored.get(i).withSteps(ends, rewards));
       }
     }
     return scored;

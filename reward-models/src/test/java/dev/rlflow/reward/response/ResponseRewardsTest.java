@@ -35,7 +35,7 @@ class ResponseRewardsTest {
   }
 
   @Test
-  void stepRewardsAreTheWeightedScoresCentredOnTheThresholdAndBlankSegmentsGetNone() {
+  void stepRewardsAreTheWeightedScoresCentredOnTheThresholdAndBlankSegmentsAreNoSteps() {
     List<List<StepSequence>> calls = new ArrayList<>();
     ResponseRewards rewards =
         ResponseRewards.withSteps(
@@ -51,8 +51,11 @@ class ResponseRewardsTest {
     List<ScoredResponse> scored = rewards.score(List.of(r));
     assertThat(calls).hasSize(1);
     assertThat(calls.get(0).get(0).steps()).isEqualTo(2);
-    assertThat(scored.get(0).stepRewards())
-        .containsExactly(0.5 * (0.9 - 0.6), 0.5 * (0.1 - 0.6), 0.0);
+    // The blank segment (the final newline alone) is no step: process GRPO would count it in the
+    // group's step statistics, a 0 pulling the mean toward it (ALGORITHMS.md §3).
+    assertThat(scored.get(0).stepRewards()).containsExactly(0.5 * (0.9 - 0.6), 0.5 * (0.1 - 0.6));
+    assertThat(scored.get(0).response().stepEnds()).containsExactly(5, 15);
+    assertThat(scored.get(0).response().tokens()).isEqualTo(r.tokens());
     assertThat(scored.get(0).outcome()).isEqualTo(2.0);
   }
 

@@ -8,10 +8,9 @@ import java.util.List;
  * itself is the baseline.
  *
  * <p>GRPO's standard deviation is the population one (ddof 0) with {@link Whitening#EPS} added, for
- * the outcome as for the process variant, so that outcome GRPO is exactly process GRPO with one
- * step ending on the last token. DeepSeekMath writes {@code std(r)} without saying which;
- * ALGORITHMS.md §3 decides ddof 0 and 1e-6 for the process variant, and one rule for both keeps
- * that identity.
+ * the outcome as for the process variant, so that outcome GRPO is exactly process GRPO without
+ * steps. DeepSeekMath writes {@code std(r)} without saying which; ALGORITHMS.md §3 decides ddof 0
+ * and 1e-6 for the process variant, and one rule for both keeps that identity.
  */
 public final class GroupAdvantages {
 
@@ -30,25 +29,34 @@ public final class GroupAdvantages {
   }
 
   /**
-   * GRPO with process supervision (DeepSeekMath §4.1.3): every step reward of the group is
-   * normalised by the mean and standard deviation of all step rewards of the group, and a token's
-   * advantage is the sum of the normalised rewards of the steps ending at or after it. Tokens after
-   * a response's last step get 0; the outcome reward takes no part (the PRM's last step scores the
-   * end).
+   * GRPO with process supervision (DeepSeekMath §4.1.3) and an outcome, normalised apart
+   * (ALGORITHMS.md §3): every step reward of the group is normalised by the mean and standard
+   * deviation of all step rewards of the group, every outcome by those of the group's outcomes, and
+   * a token's advantage is the sum of the normalised rewards of the steps ending at or after it
+   * plus its response's normalised outcome. Folding the outcome into the last step's reward instead
+   * would whiten it with the step rewards: a correct outcome (1) dwarfs PRM scores centred near 0,
+   * so every other step would get a negative z whatever the PRM says, and the outcome's credit
+   * would shrink with each step a response adds.
    *
-   * @param steps each response's steps, at least 2 responses, at least one step in all
+   * <p>Tokens after a response's last step get its outcome's part alone. A group without any step
+   * is outcome GRPO ({@link #grpo}).
+   *
+   * @param steps each response's steps, at least 2 responses
+   * @param outcomes each response's outcome reward, finite
    * @param lengths each response's token count, each step ending inside its response
    * @return per-token advantages of each response, in order
-   * @throws IllegalArgumentException if the group is smaller than 2, has no step, or a step ends
-   *     outside its response
+   * @throws IllegalArgumentException if the group is smaller than 2, the lengths disagree or a step
+   *     ends outside its response
    */
-  public static List<double[]> processGrpo(List<Steps> steps, int[] lengths) {
+  public static List<double[]> processGrpo(List<Steps> steps, double[] outcomes, int[] lengths) {
     requireGroup(steps.size());
-    if (lengths.length != steps.size()) {
+    if (lengths.length != steps.size() || outcomes.length != steps.size()) {
       throw new IllegalArgumentException(
-          "Invalid length "
+          "Invalid lengths "
               + lengths.length
-              + " of lengths: must equal the number of responses ("
+              + " of lengths and "
+              + outcomes.length
+              + " of outcomes: must both equal the number of responses ("
               + steps.size()
               + ")");
     }
@@ -63,11 +71,8 @@ public final class GroupAdvantages {
       rewards.add(steps.get(i).rewards());
       total += steps.get(i).count();
     }
-    if (total == 0) {
-      throw new IllegalArgumentException(
-          "Process GRPO needs at least one step reward in the group, found none");
-    }
-    List<double[]> normalised = Whitening.whiten(rewards);
+    List<double[]> normalised = total == 0 ? rewards : Whitening.whiten(rewards);
+    double[] outcome = Whitening.whiten(outcomes);
     List<double[]> advantages = new ArrayList<>(steps.size());
     for (int i = 0; i < steps.size(); i++) {
       int[] ends = steps.get(i).ends();
@@ -79,7 +84,7 @@ public final class GroupAdvantages {
         while (j >= 0 && ends[j] >= t) {
           suffix += z[j--];
         }
-        a[t] = suffix;
+        a[t] = suffix + outcome[i];
       }
       advantages.add(a);
     }

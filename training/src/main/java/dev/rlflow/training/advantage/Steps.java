@@ -44,23 +44,6 @@ public record Steps(int[] ends, double[] rewards) {
     return NONE;
   }
 
-  /**
-   * These steps with {@code outcome} added to the reward of a step ending at the last of {@code
-   * tokens} tokens (a new step there when none ends there): process GRPO's rewards, where the
-   * outcome is the final step's reward on top of the PRM's score (ALGORITHMS.md §3: the last token
-   * carries the outcome).
-   */
-  public Steps withOutcome(double outcome, int tokens) {
-    requireWithin(tokens);
-    int last = tokens - 1;
-    boolean endsAtLast = ends.length > 0 && ends[ends.length - 1] == last;
-    int[] e = endsAtLast ? ends.clone() : Arrays.copyOf(ends, ends.length + 1);
-    double[] r = endsAtLast ? rewards.clone() : Arrays.copyOf(rewards, rewards.length + 1);
-    e[e.length - 1] = last;
-    r[r.length - 1] += outcome;
-    return new Steps(e, r);
-  }
-
   /** The step ends (a copy). */
   @Override
   public int[] ends() {

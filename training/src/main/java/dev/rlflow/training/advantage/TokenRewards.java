@@ -2,14 +2,18 @@ package dev.rlflow.training.advantage;
 
 /**
  * The reward of each response token (ALGORITHMS.md §3): the token that ends step j carries the
- * step's reward, the last token carries the outcome reward, and every token pays the KL penalty.
+ * step's min-form credit ({@link MinFormCredit}), the last token carries the outcome reward, once,
+ * and every token pays the KL penalty.
  *
  * <pre>
- *   r_t = sum of rewards of steps ending at t + [t = T - 1] * outcome - beta * KL_t
+ *   G_j = min_{k >= j} stepReward_k,   G after the last step = 0
+ *   r_t = sum of (G_j - G_{j+1}) over steps j ending at t + [t = T - 1] * outcome - beta * KL_t
  * </pre>
  *
- * <p>Placing the reward on the token that completes what is rewarded is what lets GAE assign a
- * step's credit to the tokens before it and not to those after.
+ * <p>The undiscounted reward-to-go of a token is then its step's G plus the outcome (minus the KL
+ * to come): a response is not paid for the number of steps the PRM approves. Placing the reward on
+ * the token that completes what is rewarded is what lets GAE assign a step's credit to the tokens
+ * before it and not to those after.
  */
 public final class TokenRewards {
 
@@ -46,8 +50,9 @@ public final class TokenRewards {
       }
       rewards[t] = -klCoef * kl[t];
     }
-    int[] ends = steps.ends();
-    double[] stepRewards = steps.rewards();
+    Steps credited = MinFormCredit.of(steps);
+    int[] ends = credited.ends();
+    double[] stepRewards = credited.rewards();
     for (int j = 0; j < ends.length; j++) {
       rewards[ends[j]] += stepRewards[j];
     }

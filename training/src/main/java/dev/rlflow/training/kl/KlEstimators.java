@@ -16,11 +16,11 @@ import dev.rlflow.core.config.AlgorithmConfig.KlEstimator;
  * </pre>
  *
  * <p>k1 is {@code -log r = log pi - log pi_ref}, as in Schulman's note: its mean under pi is the
- * KL. ALGORITHMS.md §3 and {@link KlEstimator#K1}'s comment write {@code log r}, whose mean is
- * minus the KL; as a reward penalty that sign would pay the policy for leaving the reference.
+ * KL.
  *
  * <p>The double form feeds KL into the rewards; the NDArray form, differentiable on PyTorch, is the
- * KL-in-loss term of GRPO (which uses k3).
+ * KL-in-loss term of GRPO, where only k2 and k3 pull the policy back (ALGORITHMS.md §3: k1's loss
+ * gradient has zero expectation; the configuration refuses it there).
  */
 public final class KlEstimators {
 

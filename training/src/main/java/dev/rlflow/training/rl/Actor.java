@@ -6,18 +6,25 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
+import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.rollout.SamplingTemperature;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.optim.GuardedUpdate;
+import dev.rlflow.training.schedule.LearningRateSchedule;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftLoss;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The actor's update step (veRL's {@code update_policy}): one optimizer update of the policy on a
  * minibatch, its loss the {@link PolicyLoss} the algorithm names, minus the entropy bonus, plus the
- * KL penalty to the reference when KL is placed in the loss.
+ * KL penalty to the reference when KL is placed in the loss, at a learning rate that warms up
+ * linearly over {@code algorithm.lr_warmup_updates} updates (ALGORITHMS.md §4). Log-probs and
+ * entropy are of the logits divided by the rollout's temperature, the distribution the samples were
+ * drawn from (ALGORITHMS.md §3).
  */
 final class Actor implements AutoCloseable {
 
@@ -25,7 +32,7 @@ final class Actor implements AutoCloseable {
    * What one update did.
    *
    * @param loss the objective's value
-   * @param entropy token-mean entropy over the counted tokens
+   * @param entropy token-mean entropy over the counted tokens, at the sampling temperature
    * @param clipFraction share of counted tokens whose ratio was clipped
    * @param approxKl k3 estimate of KL(pi_old || pi_theta) per counted token
    * @param gradNorm gradient norm before clipping
@@ -43,14 +50,26 @@ final class Actor implements AutoCloseable {
   private final AlgorithmConfig algorithm;
   private final PolicyLoss loss;
   private final int padId;
+  private final double temperature;
+  private final LearningRateSchedule lr;
   private final GuardedUpdate update;
 
-  /** The actor of {@code policy} (LM head); it owns its optimizer. */
-  Actor(TransformerModel policy, AlgorithmConfig algorithm, AdamW.Hyperparameters hp, int padId) {
+  /**
+   * The actor of {@code policy} (LM head) sampled at {@code temperature}; it owns its optimizer.
+   */
+  Actor(
+      TransformerModel policy,
+      AlgorithmConfig algorithm,
+      AdamW.Hyperparameters hp,
+      int padId,
+      double temperature) {
     this.policy = policy;
     this.algorithm = algorithm;
     this.loss = PolicyLoss.of(algorithm.name());
     this.padId = padId;
+    this.temperature = temperature;
+    // Warm-up by the optimizer's step count, which a checkpoint restores: an exact resume.
+    this.lr = new LearningRateSchedule.Constant(algorithm.actorLr(), algorithm.lrWarmupUpdates());
     this.update =
         new GuardedUpdate(
             policy.manager(), hp, algorithm.gradClip(), algorithm.maxSkippedUpdates());
@@ -71,7 +90,11 @@ final class Actor implements AutoCloseable {
         double entropy;
         PpoLoss.Policy p;
         try (GradientCollector collector = Autograd.collector()) {
-          NDArray logits = policy.forward(sb.input(policy.dtype()), null, true).output();
+          NDArray logits = // (B, T, V), tempered
+              SamplingTemperature.divide(
+                  policy.forward(sb.input(policy.dtype()), null, true).output(),
+                  temperature,
+                  scope);
           NDArray logProbs = SftLoss.tokenLosses(logits, sb.targets(), sb.mask()).neg();
           p = PpoLoss.policy(logProbs, old, adv, mask, algorithm.clipRatio());
           NDArray ent = PpoLoss.entropy(logits, mask);
@@ -89,14 +112,21 @@ final class Actor implements AutoCloseable {
           value = objective.getFloat();
           entropy = ent.getFloat();
         }
-        GuardedUpdate.Outcome outcome =
-            update.apply(params, step, value, algorithm.actorLr(), scope);
+        GuardedUpdate.Outcome outcome = update.apply(params, step, value, lr.lr(step), scope);
         return new Step(
             value, entropy, p.clipFraction(), p.approxKl(), outcome.gradNorm(), outcome.applied());
       } finally {
         AdamW.zeroGradients(params.values());
       }
     }
+  }
+
+  /**
+   * Without gradients, the policy's log-prob of each response token of {@code batch} at the
+   * sampling temperature: what this actor's next update starts from.
+   */
+  double[][] logProbs(List<ScoredResponse> batch) {
+    return TokenScores.logProbs(policy, batch, temperature);
   }
 
   TransformerModel policy() {

@@ -32,9 +32,9 @@ import java.util.Map;
  *   <li>{@code ppo}: GAE with the critic's values, over tokens or over macro actions ({@code
  *       algorithm.macro_actions}); returns are the λ-returns the critic regresses to.
  *   <li>{@code grpo}: group-normalised, per prompt. When any response of the batch has steps, the
- *       batch uses process supervision (DeepSeekMath §4.1.3: the step rewards, with the outcome
- *       added to the final step's, a response without steps having the outcome alone); otherwise
- *       each response is scored by the sum of its token rewards, the outcome minus the KL penalty.
+ *       batch uses process supervision (DeepSeekMath §4.1.3; ALGORITHMS.md §3: step rewards
+ *       normalised over the group's steps, outcomes over its responses, then added); otherwise each
+ *       response is scored by the sum of its token rewards, the outcome minus the KL penalty.
  *   <li>{@code rloo}: leave-one-out baseline per prompt on that same sum.
  *   <li>{@code reinforce_pp}: token returns whitened over the batch.
  *   <li>{@code raft}: 1 on the accepted tokens, 0 elsewhere ({@link Raft}); the trainer updates on
@@ -177,13 +177,15 @@ public final class AdvantageEstimator {
     for (List<Integer> members : groups.values()) {
       if (process) {
         List<Steps> steps = new ArrayList<>(members.size());
+        double[] outcomes = new double[members.size()];
         int[] lengths = new int[members.size()];
         for (int k = 0; k < members.size(); k++) {
           Experience e = batch.get(members.get(k));
-          steps.add(e.steps().withOutcome(e.outcome(), e.tokens()));
+          steps.add(e.steps());
+          outcomes[k] = e.outcome();
           lengths[k] = e.tokens();
         }
-        List<double[]> a = GroupAdvantages.processGrpo(steps, lengths);
+        List<double[]> a = GroupAdvantages.processGrpo(steps, outcomes, lengths);
         for (int k = 0; k < members.size(); k++) {
           advantages[members.get(k)] = a.get(k);
         }

@@ -3,6 +3,7 @@ package dev.rlflow.training.rl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.rlflow.core.config.AlgorithmConfig.KlEstimator;
 import dev.rlflow.training.kl.KlEstimators;
 
@@ -21,6 +22,13 @@ import dev.rlflow.training.kl.KlEstimators;
  * only where KL is placed in the loss.
  */
 public final class PpoLoss {
+
+  /**
+   * Dual-clip's c (Ye et al. 2020, "Mastering Complex Control in MOBA Games with Deep Reinforcement
+   * Learning", arXiv 1912.09729, eq. 5): for a negative advantage the loss of a token is at most c
+   * |A|, however far its ratio has grown. ALGORITHMS.md §4 decides c = 3, veRL's default.
+   */
+  static final double DUAL_CLIP = 3;
 
   private PpoLoss() {}
 
@@ -45,7 +53,11 @@ public final class PpoLoss {
    * </pre>
    *
    * <p>The min makes the objective a pessimistic bound: the clip only ever removes the incentive to
-   * move the ratio further in the direction the advantage favours, never a penalty.
+   * move the ratio further in the direction the advantage favours, never a penalty. For A &lt; 0
+   * that bound is unbounded in rho: a token the old policy found unlikely (a stale or off-policy
+   * sample) and the new one likes would dominate the batch. Dual-clip bounds it: the objective is
+   * {@code max(min(...), c * A)} there, {@code c = }{@link #DUAL_CLIP}, and the token gives no
+   * gradient beyond.
    *
    * @param logProbs log pi_theta of each sampled token (B, T), the array to differentiate
    * @param oldLogProbs log pi_old of the same tokens at sampling time (B, T)
@@ -68,7 +80,11 @@ public final class PpoLoss {
     NDArray ratio = logRatio.exp(); // (B, T), 1 where masked
     NDArray surrogate = ratio.mul(a);
     NDArray clipped = ratio.clip(1 - clipRatio, 1 + clipRatio).mul(a);
-    NDArray loss = tokenMean(surrogate.minimum(clipped), counted).neg(); // ()
+    NDArray pessimistic = surrogate.minimum(clipped); // (B, T)
+    // Dual-clip: where A < 0 the objective is at least c * A (c * A <= A * clip(rho) there).
+    NDArray floor = a.mul(a.getManager().full(new Shape(), (float) DUAL_CLIP)); // (B, T)
+    NDArray objective = NDArrays.where(a.lt(0), pessimistic.maximum(floor), pessimistic);
+    NDArray loss = tokenMean(objective, counted).neg(); // ()
     double clipFraction = tokenMean(clipped.lt(surrogate), counted).getFloat();
     NDArray k3 = KlEstimators.ofLogRatio(KlEstimator.K3, logRatio.stopGradient());
     double approxKl = tokenMean(k3, counted).getFloat();
@@ -148,7 +164,9 @@ public final class PpoLoss {
   /**
    * The KL-in-loss term (DeepSeekMath's GRPO, arXiv 2402.03300, eq. 3-4, with k3): the per-token
    * estimate of KL(pi_theta || pi_ref) with {@code r = pi_ref / pi_theta}, token-mean.
-   * Differentiate it in the new log-probabilities; the trainer weights it by beta.
+   * Differentiate it in the new log-probabilities; the trainer weights it by beta. Only k2 and k3
+   * pull back as loss terms (ALGORITHMS.md §3); k1's expected gradient is zero and the
+   * configuration refuses it here.
    *
    * @param logProbs log pi_theta of each sampled token (B, T)
    * @param refLogProbs log pi_ref of the same tokens (B, T)

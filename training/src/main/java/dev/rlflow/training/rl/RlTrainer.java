@@ -20,13 +20,16 @@ import java.util.Random;
  * reference log-probs ({@link Reference}) and critic values ({@link CriticUpdate}) by teacher
  * forcing, the per-token KL(pi_old || pi_ref) once, advantages by {@link AdvantageEstimator}, then
  * {@code algorithm.epochs} passes over shuffled minibatches, each an {@link Actor} update followed,
- * for ppo, by a critic update (clipped value loss against the returns). raft trains only on the
- * responses its {@link RaftSelection} accepts, each minibatch joined by as many replayed from
+ * for ppo, by a critic update (clipped value loss against the returns); ppo's first {@code
+ * algorithm.critic_warmup_iterations} iterations make the critic updates alone. raft trains only on
+ * the responses its {@link RaftSelection} accepts, each minibatch joined by as many replayed from
  * earlier iterations when {@code algorithm.replay_size > 0}.
  *
  * <p>pi_old is the sampler's own log-probs: with {@code max_staleness} 0 they are the current
  * weights' (up to the KV cache's rounding), with a lag they are the older version that generated
- * the batch, which is exactly what PPO's ratio corrects for.
+ * the batch, which is exactly what PPO's ratio corrects for. Each iteration measures how far they
+ * are from the trainer's own before it updates ({@link IterationResult#logProbGap()}): the detector
+ * for a stale or mismatched weight hand-over.
  *
  * <p>The minibatch order comes from a {@link Random} seeded with (seed, iteration), so the RNG
  * state a checkpoint must restore is the iteration number alone. Actor and critic are updated one
@@ -41,10 +44,18 @@ public final class RlTrainer implements AutoCloseable {
    * @param algorithm the algorithm section of the run (with its gradient clip and skip limit)
    * @param seed the run seed, with the iteration the minibatch order's seed
    * @param padId the padding token
+   * @param temperature the rollout's sampling temperature, {@code > 0}: the trainer's, the
+   *     reference's log-probs and the entropy are of logits divided by it, as the sampler's are
    */
-  public record Config(AlgorithmConfig algorithm, long seed, int padId) {
+  public record Config(AlgorithmConfig algorithm, long seed, int padId, double temperature) {
     public Config {
       Objects.requireNonNull(algorithm, "algorithm");
+      if (!(temperature > 0) || Double.isInfinite(temperature)) {
+        throw new IllegalArgumentException(
+            "Invalid value "
+                + temperature
+                + " for temperature: must be > 0 and finite (RL needs the sampled distribution)");
+      }
     }
   }
 
@@ -73,10 +84,10 @@ public final class RlTrainer implements AutoCloseable {
               + algorithm.name().name().toLowerCase()
               + (needsCritic ? " needs a critic" : " trains no critic, but one was given"));
     }
-    this.reference = new Reference(reference);
+    this.reference = new Reference(reference, config.temperature());
     this.estimator = new AdvantageEstimator(algorithm);
     AdamW.Hyperparameters hp = AdamW.Hyperparameters.defaults().withWeightDecay(0.0);
-    this.actor = new Actor(policy, algorithm, hp, config.padId());
+    this.actor = new Actor(policy, algorithm, hp, config.padId(), config.temperature());
     this.critic = critic == null ? null : new CriticUpdate(critic, algorithm, hp, config.padId());
     this.kl = KlController.of(algorithm);
     this.selection =
@@ -99,6 +110,8 @@ public final class RlTrainer implements AutoCloseable {
       return IterationResult.noUpdate(kl.coef());
     }
     double[][] ref = reference.logProbs(batch);
+    // Before any update: the sampler's and the trainer's log-probs of the same tokens.
+    double[][] trainerLogProbs = actor.logProbs(batch);
     double[][] values = critic == null ? null : critic.values(batch);
     List<Experience> experiences = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -123,6 +136,9 @@ public final class RlTrainer implements AutoCloseable {
     for (int i = 0; i < rows.size(); i++) {
       order.add(i);
     }
+    // The critic's value head starts at zero: its first iterations train it alone, so the actor's
+    // first advantages have a baseline (ALGORITHMS.md §3, algorithm.critic_warmup_iterations).
+    boolean criticWarmingUp = critic != null && iterations < algorithm.criticWarmupIterations();
     Random random = new Random(config.seed() * 1_000_003L + iterations);
     IterationResult.Totals totals = new IterationResult.Totals();
     for (int epoch = 0; epoch < algorithm.epochs(); epoch++) {
@@ -137,7 +153,9 @@ public final class RlTrainer implements AutoCloseable {
           selection.replayInto(picked, random);
         }
         Minibatch mb = new Minibatch(picked);
-        totals.addActor(actor.update(mb, beta), mb.tokens());
+        if (!criticWarmingUp) {
+          totals.addActor(actor.update(mb, beta), mb.tokens());
+        }
         if (critic != null) {
           totals.addCritic(critic.update(mb));
         }
@@ -149,7 +167,11 @@ public final class RlTrainer implements AutoCloseable {
     double meanKl = klSum / batch.size();
     kl = kl.update(meanKl, batch.size());
     iterations++;
-    return totals.result(meanKl, beta, critic != null);
+    return totals.result(
+        meanKl,
+        beta,
+        critic != null,
+        IterationResult.LogProbGap.between(experiences, trainerLogProbs));
   }
 
   /** Iterations run so far: the seed of the next minibatch order. */

@@ -19,9 +19,13 @@ final class TokenScores {
 
   private TokenScores() {}
 
-  /** log pi(token) of each response token under {@code lm}. */
-  static double[][] logProbs(TransformerModel lm, List<ScoredResponse> batch) {
-    return score(batch, (prompts, responses) -> SCORER.logProbs(lm, prompts, responses));
+  /**
+   * log pi_T(token) of each response token under {@code lm} at the sampling {@code temperature} T:
+   * the distribution the rollout drew from.
+   */
+  static double[][] logProbs(TransformerModel lm, List<ScoredResponse> batch, double temperature) {
+    return score(
+        batch, (prompts, responses) -> SCORER.logProbs(lm, prompts, responses, temperature));
   }
 
   /** {@code critic}'s value of the state before each response token. */

@@ -9,18 +9,20 @@ import org.junit.jupiter.api.Test;
 
 /** The group baselines against ALGORITHMS.md §3. */
 class GroupAdvantagesTest {
+  /** ALGORITHMS.md §3's process GRPO oracle: o1 steps [.9, .2, .1], o2 [.8, .9]. */
+  private static final List<Steps> ORACLE =
+      List.of(
+          new Steps(new int[] {1, 3, 5}, new double[] {.9, .2, .1}),
+          new Steps(new int[] {0, 2}, new double[] {.8, .9}));
 
   @Test
   void processGrpoOracle() {
     // o1 steps [.9, .2, .1] ending at tokens 1, 3, 5; o2 steps [.8, .9] ending at tokens 0, 2.
     // All five step rewards: mean .58, population std .3544; normalised o1 [.9029, -1.0722,
     // -1.3544], o2 [.6208, .9029]; a token sums the steps ending at or after it.
-    List<Steps> group =
-        List.of(
-            new Steps(new int[] {1, 3, 5}, new double[] {.9, .2, .1}),
-            new Steps(new int[] {0, 2}, new double[] {.8, .9}));
 
-    List<double[]> advantages = GroupAdvantages.processGrpo(group, new int[] {6, 4});
+    List<double[]> advantages =
+        GroupAdvantages.processGrpo(ORACLE, new double[] {1, 1}, new int[] {6, 4});
 
     assertThat(advantages.get(0))
         .containsExactly(
@@ -31,6 +33,25 @@ class GroupAdvantagesTest {
   }
 
   @Test
+  void processGrpoNormalisesOutcomesApartFromStepsAndAddsThem() {
+    // The oracle's steps with outcomes 0 and 1: their z over the two responses is -+.5 / (.5 +
+    // 1e-6), added to every token, also to o2's token 3 after its last step.
+    double z = .5 / (.5 + 1e-6);
+
+    List<double[]> advantages =
+        GroupAdvantages.processGrpo(ORACLE, new double[] {0, 1}, new int[] {6, 4});
+
+    assertThat(advantages.get(0))
+        .containsExactly(
+            new double[] {
+              -1.5237 - z, -1.5237 - z, -2.4266 - z, -2.4266 - z, -1.3544 - z, -1.3544 - z
+            },
+            within(1e-4));
+    assertThat(advantages.get(1))
+        .containsExactly(new double[] {1.5237 + z, .9029 + z, .9029 + z, z}, within(1e-4));
+  }
+
+  @Test
   void outcomeGrpoUsesPopulationStd() {
     // mean .75, population std .4330127: (1 - .75) / .4330127 = .5774, -.75 / .4330127 = -1.7321.
     assertThat(GroupAdvantages.grpo(new double[] {1, 0, 1, 1}))
@@ -38,15 +59,11 @@ class GroupAdvantagesTest {
   }
 
   @Test
-  void outcomeGrpoIsProcessGrpoWithOneStepOnTheLastToken() {
+  void processGrpoWithoutStepsIsOutcomeGrpo() {
     double[] outcomes = {.3, 1, 0};
     List<double[]> process =
         GroupAdvantages.processGrpo(
-            List.of(
-                new Steps(new int[] {1}, new double[] {.3}),
-                new Steps(new int[] {2}, new double[] {1}),
-                new Steps(new int[] {0}, new double[] {0})),
-            new int[] {2, 3, 1});
+            List.of(Steps.none(), Steps.none(), Steps.none()), outcomes, new int[] {2, 3, 1});
 
     double[] outcome = GroupAdvantages.grpo(outcomes);
     for (int i = 0; i < outcomes.length; i++) {
@@ -68,18 +85,15 @@ class GroupAdvantagesTest {
   }
 
   @Test
-  void rejectsGroupsOfOneAndGroupsWithoutSteps() {
+  void rejectsGroupsOfOneAndStepsOutsideTheirResponse() {
     assertThatThrownBy(() -> GroupAdvantages.rloo(new double[] {1}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid group size 1: must be >= 2 (the baseline compares the group)");
     assertThatThrownBy(
             () ->
-                GroupAdvantages.processGrpo(List.of(Steps.none(), Steps.none()), new int[] {2, 2}))
-        .hasMessage("Process GRPO needs at least one step reward in the group, found none");
-    assertThatThrownBy(
-            () ->
                 GroupAdvantages.processGrpo(
                     List.of(Steps.none(), new Steps(new int[] {2}, new double[] {1})),
+                    new double[] {0, 1},
                     new int[] {2, 2}))
         .hasMessage("Invalid value [2] for step ends: must be < the response length (2)");
   }

@@ -9,12 +9,38 @@ import org.junit.jupiter.api.Test;
 class TokenRewardsTest {
 
   @Test
-  void stepRewardsSitOnTheirLastTokenAndTheOutcomeOnTheLastToken() {
-    // The rewards of the GAE oracle (ALGORITHMS.md §3): steps ending at tokens 1 and 3.
-    Steps steps = new Steps(new int[] {1, 3}, new double[] {.9, .2});
+  void stepCreditsSitOnTheirLastTokenAndTheOutcomeOnTheLastToken() {
+    // Steps [.2, .9] ending at tokens 1 and 3: min-form returns [.2, .9], credits [.2 - .9, .9].
+    Steps steps = new Steps(new int[] {1, 3}, new double[] {.2, .9});
 
     assertThat(TokenRewards.of(new double[6], 0.1, steps, 1.0))
-        .containsExactly(new double[] {0, .9, 0, .2, 0, 1}, within(1e-12));
+        .containsExactly(new double[] {0, -.7, 0, .9, 0, 1}, within(1e-12));
+  }
+
+  @Test
+  void minFormReturnsOracle() {
+    // ALGORITHMS.md §3: [.9, .2, .6] -> [.2, .2, .6]; a fourth step .95 leaves the first three.
+    assertThat(MinFormCredit.returns(new double[] {.9, .2, .6})).containsExactly(.2, .2, .6);
+    assertThat(MinFormCredit.returns(new double[] {.9, .2, .6, .95}))
+        .containsExactly(.2, .2, .6, .95);
+    assertThat(MinFormCredit.returns(new double[0])).isEmpty();
+  }
+
+  @Test
+  void stepRewardsDoNotPayForLength() {
+    // ALGORITHMS.md §3's min-form oracle (PURE): step rewards [.9, .2, .6] ending at tokens 1, 3,
+    // 5 give step returns [.2, .2, .6]; a fourth step rewarded .95 leaves them unchanged. The
+    // outcome (1) is counted once, on the last token, so it adds 1 to every token's return.
+    Steps three = new Steps(new int[] {1, 3, 5}, new double[] {.9, .2, .6});
+    Steps four = new Steps(new int[] {1, 3, 5, 7}, new double[] {.9, .2, .6, .95});
+
+    double[] threeReturns = Gae.rewardToGo(TokenRewards.of(new double[6], 0, three, 1.0), 1.0);
+    double[] fourReturns = Gae.rewardToGo(TokenRewards.of(new double[8], 0, four, 1.0), 1.0);
+
+    assertThat(threeReturns)
+        .containsExactly(new double[] {1.2, 1.2, 1.2, 1.2, 1.6, 1.6}, within(1e-12));
+    assertThat(fourReturns)
+        .containsExactly(new double[] {1.2, 1.2, 1.2, 1.2, 1.6, 1.6, 1.95, 1.95}, within(1e-12));
   }
 
   @Test

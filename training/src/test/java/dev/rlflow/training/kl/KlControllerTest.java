@@ -75,6 +75,8 @@ class KlControllerTest {
         32,
         1e-4,
         3e-4,
+        0,
+        0,
         0.0,
         true,
         AlgorithmConfig.MacroActions.NONE,

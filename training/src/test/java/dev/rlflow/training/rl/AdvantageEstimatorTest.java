@@ -26,8 +26,11 @@ class AdvantageEstimatorTest {
   private static final Steps ORACLE_STEPS = new Steps(new int[] {1, 3}, new double[] {.9, .2});
 
   @Test
-  void ppoReproducesTheGaeOracle() {
-    // Policy equals reference: KL 0, so the token rewards are the oracle's [0, .9, 0, .2, 0, 1].
+  void ppoIsTheGaeOracleOverMinFormTokenRewards() {
+    // Policy equals reference: KL 0. The oracle's steps [.9, .2] have min-form returns [.2, .2]
+    // (ALGORITHMS.md §3), credits [0, .2]: token rewards [0, 0, 0, .2, 0, 1], the GAE oracle's
+    // without its .9 at token 1. That lowers delta_1 by .9, so A_1 by .9 and A_0 by .95 * .9:
+    // A = [1.4143 - .855, 1.4887 - .9, .5144, .5415, .57, .6]; returns A + V.
     Experience e = new Experience(0, flat(6, -1), flat(6, -1), VALUES, ORACLE_STEPS, 1.0);
 
     TokenAdvantages estimate =
@@ -36,9 +39,9 @@ class AdvantageEstimatorTest {
             .get(0);
 
     assertThat(estimate.advantages())
-        .containsExactly(new double[] {1.4143, 1.4887, .5144, .5415, .57, .6}, within(1e-4));
+        .containsExactly(new double[] {.5593, .5887, .5144, .5415, .57, .6}, within(1e-4));
     assertThat(estimate.returns())
-        .containsExactly(new double[] {1.9143, 1.9887, 1.1144, 1.1415, .97, 1.0}, within(1e-4));
+        .containsExactly(new double[] {1.0593, 1.0887, 1.1144, 1.1415, .97, 1.0}, within(1e-4));
   }
 
   @Test
@@ -106,7 +109,9 @@ class AdvantageEstimatorTest {
 
   @Test
   void macroActionsChangePpoAdvantages() {
-    // Steps at tokens 1, 3 (and the last token on its own): see MacroGaeTest for the numbers.
+    // Steps at tokens 1, 3 (and the last token on its own): MacroGaeTest's numbers with the
+    // first macro action's averaged reward 0 instead of .45 (min-form credits [0, .2]), so
+    // A_0 = (0 + .6 - .5) + .95 * .4415 = .519425.
     Experience e = new Experience(0, flat(6, -1), flat(6, -1), VALUES, ORACLE_STEPS, 1.0);
 
     double[] a =
@@ -116,7 +121,7 @@ class AdvantageEstimatorTest {
             .advantages();
 
     assertThat(a)
-        .containsExactly(new double[] {.969425, .969425, .4415, .4415, .57, .6}, within(1e-12));
+        .containsExactly(new double[] {.519425, .519425, .4415, .4415, .57, .6}, within(1e-12));
   }
 
   @Test
@@ -190,27 +195,25 @@ class AdvantageEstimatorTest {
     assertThat(estimates.get(1).advantages())
         .containsExactly(new double[] {1.5237, .9029, .9029}, within(1e-4));
 
-    // The outcome is added to the final step's reward: o1 [.9, .2, 1.1], o2 [.8, .9];
-    // mean .78, population std .3059.
+    // With outcomes (ALGORITHMS.md §3) steps and outcomes are normalised apart and added: the
+    // step part above, plus the outcome's z over the group's responses, (0 - .5) / (.5 + 1e-6) and
+    // (1 - .5) / (.5 + 1e-6), on every token, whatever the PRM says of the steps.
     List<Experience> withOutcome =
         List.of(
-            new Experience(0, flat(6, -1), flat(6, -1), NO_VALUES, batch.get(0).steps(), 1.0),
-            batch.get(1));
-    double[] o1 =
+            new Experience(0, flat(6, -1), flat(6, -1), NO_VALUES, batch.get(0).steps(), 0.0),
+            new Experience(0, flat(3, -1), flat(3, -1), NO_VALUES, batch.get(1).steps(), 1.0));
+    List<TokenAdvantages> both =
         estimator(Name.GRPO, KlPlacement.AUTO, MacroActions.NONE, 5, true)
-            .estimate(withOutcome, 0.04)
-            .get(0)
-            .advantages();
-    double mean = (.9 + .2 + 1.1 + .8 + .9) / 5;
-    double std =
-        Math.sqrt(
-            (Math.pow(.9 - mean, 2)
-                    + Math.pow(.2 - mean, 2)
-                    + Math.pow(1.1 - mean, 2)
-                    + Math.pow(.8 - mean, 2)
-                    + Math.pow(.9 - mean, 2))
-                / 5);
-    assertThat(o1[5]).isCloseTo((1.1 - mean) / (std + 1e-6), within(1e-9));
+            .estimate(withOutcome, 0.04);
+    double z = .5 / (.5 + 1e-6);
+    assertThat(both.get(0).advantages())
+        .containsExactly(
+            new double[] {
+              -1.5237 - z, -1.5237 - z, -2.4266 - z, -2.4266 - z, -1.3544 - z, -1.3544 - z
+            },
+            within(1e-4));
+    assertThat(both.get(1).advantages())
+        .containsExactly(new double[] {1.5237 + z, .9029 + z, .9029 + z}, within(1e-4));
 
     // A prompt whose responses have no step: the outcome is their one step, GRPO on outcomes.
     List<Experience> mixed =
@@ -345,6 +348,8 @@ class AdvantageEstimatorTest {
             2,
             1e-4,
             3e-4,
+            0,
+            0,
             0.0,
             whiten,
             macro,

@@ -10,8 +10,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.AlgorithmConfig.KlEstimator;
+import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
+import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.training.Autograd;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +95,29 @@ class PpoLossTest {
   }
 
   @Test
+  void dualClipBoundsTheLossOfANegativeAdvantageAtThreeTimesIt() {
+    // A = (-1, -1), position 1 sampled with pi_old .1: rho 5. PPO's min alone would charge 5 and
+    // keep pushing; dual-clip (Ye et al. 2020, c = 3) bounds the term at 3 |A| and removes its
+    // gradient. loss = (10/9 + 3)/2 = 2.0555556; gradient only at position 0,
+    // (10/9)(.5, -.5)/2 = (.2777778, -.2777778).
+    NDArray logits = manager.zeros(new Shape(1, 2, 2));
+    logits.setRequiresGradient(true);
+    try (GradientCollector collector = Autograd.collector()) {
+      PpoLoss.Policy policy =
+          PpoLoss.policy(
+              logProbs(logits, tokens),
+              floats(Math.log(.45), Math.log(.1)),
+              floats(-1, -1),
+              floats(1, 1),
+              0.2);
+      assertThat(policy.loss().getFloat()).isCloseTo(2.0555556f, within(1e-6f));
+      collector.backward(policy.loss());
+    }
+    assertThat(logits.getGradient().toFloatArray())
+        .containsExactly(new float[] {.2777778f, -.2777778f, 0f, 0f}, within(1e-6f));
+  }
+
+  @Test
   void maskedPositionsHoldingInfinityAndNanReachNeitherLossNorGradient() {
     // A third, masked position: the sampled token has logit -inf (log pi = -inf), pi_old -inf,
     // advantage NaN. The loss and gradient are those of the first test.
@@ -165,6 +192,60 @@ class PpoLossTest {
         .containsExactly(new float[] {.25f, -.5f}, within(1e-6f));
     assertThat(PpoLoss.kl(KlEstimator.K1, logProbs, ref, floats(0, 1)).getFloat())
         .isCloseTo(-.6931472f, within(1e-6f));
+  }
+
+  @Test
+  void expectedGradientOfKlInTheLossIsZeroForK1AndPullsBackForK2AndK3() {
+    // ALGORITHMS.md §3's oracle: pi = (.5, .3, .2), pi_ref = (.4, .4, .2), the expected gradient
+    // w.r.t. the logits z enumerated over the sampled action a, sum_a pi(a) grad_z loss(a).
+    // KL(pi || pi_ref) = .5 ln 1.25 + .3 ln .75 = .0252671; for a softmax its gradient is
+    // pi_j (ln(pi_j / ref_j) - KL) = (.0989385, -.0938848, -.0050534): k2's expectation.
+    // k3 = r - 1 - ln r has gradient (1 - r) grad log pi, expectation sum_a (pi_a - ref_a)
+    // grad log pi(a) = pi - ref = (.1, -.1, 0), the gradient of KL(pi_ref || pi). k1 = ln pi - ln
+    // ref has gradient grad log pi(a), whose expectation is 0: it pulls nothing back.
+    assertThat(expectedKlGradient(KlEstimator.K1))
+        .containsExactly(new double[] {0, 0, 0}, within(1e-6));
+    assertThat(expectedKlGradient(KlEstimator.K2))
+        .containsExactly(new double[] {.0989385, -.0938848, -.0050534}, within(1e-6));
+    assertThat(expectedKlGradient(KlEstimator.K3))
+        .containsExactly(new double[] {.1, -.1, 0}, within(1e-6));
+    // The default in the loss (grpo places KL there) pulls back: k3.
+    AlgorithmConfig grpo =
+        RunConfigLoader.parse("algorithm: {name: grpo}", "test.yaml", Map.of()).algorithm();
+    assertThat(grpo.effectiveKlPlacement()).isEqualTo(KlPlacement.LOSS);
+    assertThat(expectedKlGradient(grpo.klEstimator()))
+        .containsExactly(new double[] {.1, -.1, 0}, within(1e-6));
+  }
+
+  /** sum_a pi(a) d kl(a) / d z on the 3-action policy of ALGORITHMS.md §3's oracle. */
+  private double[] expectedKlGradient(KlEstimator estimator) {
+    double[] pi = {.5, .3, .2};
+    double[] ref = {.4, .4, .2};
+    double[] expected = new double[3];
+    for (int a = 0; a < 3; a++) {
+      NDArray z = // logits with softmax pi
+          manager.create(
+              new float[] {
+                (float) Math.log(pi[0]), (float) Math.log(pi[1]), (float) Math.log(pi[2])
+              },
+              new Shape(1, 1, 3));
+      z.setRequiresGradient(true);
+      try (GradientCollector collector = Autograd.collector()) {
+        NDArray logPi = logProbs(z, manager.create(new long[] {a}, new Shape(1, 1)).duplicate());
+        NDArray kl =
+            PpoLoss.kl(
+                estimator,
+                logPi,
+                manager.create(new float[] {(float) Math.log(ref[a])}, new Shape(1, 1)),
+                manager.ones(new Shape(1, 1)));
+        collector.backward(kl);
+      }
+      float[] g = z.getGradient().toFloatArray();
+      for (int j = 0; j < 3; j++) {
+        expected[j] += pi[a] * g[j];
+      }
+    }
+    return expected;
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.rlflow.training.rl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -21,8 +22,14 @@ import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.rollout.GenerationEngine;
+import dev.rlflow.rollout.GenerationRequest;
+import dev.rlflow.rollout.Sample;
+import dev.rlflow.rollout.SamplingParams;
 import dev.rlflow.training.Autograd;
 import dev.rlflow.training.advantage.Steps;
+import dev.rlflow.training.advantage.TokenAdvantages;
+import dev.rlflow.training.optim.AdamW;
 import dev.rlflow.training.sft.SftBatch;
 import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftLoss;
@@ -33,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,13 +110,13 @@ class RlTrainerTest {
   }
 
   @Test
-  void stepRewardsAloneSteerProcessGrpo() {
+  void stepRewardsSteerProcessGrpoWhereOutcomesTie() {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         RlTrainer trainer = new RlTrainer(policy, reference, null, config(Name.GRPO))) {
       double before = logProb(policy, BAD);
       for (int i = 0; i < 15; i++) {
-        // Outcomes say GOOD, a step reward on the first token says BAD far louder.
+        // Every outcome is right (its z is 0): a step reward on the first token says BAD.
         List<ScoredResponse> batch = new ArrayList<>();
         for (ScoredResponse r : batch(policy, Steps.none())) {
           double step = r.response().tokens()[0] == BAD[0] ? 5 : 0;
@@ -118,7 +126,7 @@ class RlTrainerTest {
                   r.response().tokens(),
                   r.response().logProbs(),
                   new Steps(new int[] {0}, new double[] {step}),
-                  r.outcome()));
+                  1));
         }
         trainer.iterate(batch);
       }
@@ -182,7 +190,7 @@ class RlTrainerTest {
         batch.add(scored(0, response, new float[response.length], Steps.none(), 1));
         examples.add(new SftExample(PROMPT, response));
       }
-      double[][] scored = new Reference(policy).logProbs(batch);
+      double[][] scored = new Reference(policy, 1.0).logProbs(batch);
       float[] forward =
           Autograd.withoutGradients(
               () -> {
@@ -200,6 +208,175 @@ class RlTrainerTest {
         }
         assertThat(scored[i]).as("response %d", i).containsExactly(expected);
       }
+    }
+  }
+
+  @Test
+  void atTemperatureSevenTenthsTheFirstRatioIsOneAndEntropyIsOfTheSampledDistribution() {
+    // Responses sampled at T = 0.7 carry log softmax(logits / 0.7), computed here in double from
+    // the raw logits; the trainer must compute the same distribution's log-probs (ALGORITHMS.md
+    // §3), so its first update sees ratio 1 on every token.
+    double temperature = 0.7;
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42)) {
+      int[][] responses = {GOOD, BAD, {5, 6, 7, 0}};
+      List<Row> rows = new ArrayList<>();
+      double entropySum = 0;
+      int tokens = 0;
+      for (int[] response : responses) {
+        double[][] oracle = tempered(policy, response, temperature); // log-probs, entropies
+        float[] sampled = new float[response.length];
+        for (int j = 0; j < response.length; j++) {
+          sampled[j] = (float) oracle[0][j];
+          entropySum += oracle[1][j];
+          tokens++;
+        }
+        ScoredResponse r = scored(0, response, sampled, Steps.none(), 1);
+        double[] ref = new Reference(policy, temperature).logProbs(List.of(r))[0];
+        assertThat(ref).as("reference").containsExactly(oracle[0], within(1e-5));
+        double[] advantages = new double[response.length];
+        Arrays.fill(advantages, response == BAD ? -1 : 1);
+        rows.add(
+            new Row(
+                r,
+                Experience.of(r, ref, new double[0]),
+                new TokenAdvantages(advantages, new double[response.length])));
+      }
+      AlgorithmConfig algorithm = config(Name.GRPO).algorithm();
+      try (Actor actor =
+          new Actor(
+              policy,
+              algorithm,
+              AdamW.Hyperparameters.defaults().withWeightDecay(0.0),
+              0,
+              temperature)) {
+        Actor.Step first = actor.update(new Minibatch(rows), 0);
+        // |log pi_theta - log pi_old| <= 1e-5 on every token bounds k3 by (1e-5)^2 / 2
+        assertThat(first.approxKl()).isLessThanOrEqualTo(5e-11);
+        assertThat(first.clipFraction()).isZero();
+        assertThat(first.entropy()).isCloseTo(entropySum / tokens, within(1e-5));
+      }
+    }
+  }
+
+  @Test
+  void theActorsLearningRateWarmsUpLinearly() {
+    // Adam's first step moves every weight whose gradient is far above eps by the learning rate
+    // itself (m / sqrt(v) = +-1 after bias correction): with a warm-up of 4 updates and actor_lr
+    // 1e-2 that is 1e-2 * 1/4.
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42)) {
+      Map<String, float[]> before = weights(policy);
+      List<Row> rows = new ArrayList<>();
+      for (ScoredResponse r : batch(policy, Steps.none())) {
+        double[] advantages = new double[r.response().length()];
+        Arrays.fill(advantages, r.correct() ? 1 : -1);
+        rows.add(
+            new Row(
+                r,
+                Experience.of(r, new double[advantages.length], new double[0]),
+                new TokenAdvantages(advantages, new double[advantages.length])));
+      }
+      AlgorithmConfig algorithm = config(Name.GRPO, false, 0, 0, 4).algorithm();
+      try (Actor actor =
+          new Actor(
+              policy, algorithm, AdamW.Hyperparameters.defaults().withWeightDecay(0.0), 0, 1.0)) {
+        actor.update(new Minibatch(rows), 0);
+      }
+      double largest = 0;
+      for (Map.Entry<String, float[]> e : weights(policy).entrySet()) {
+        float[] w0 = before.get(e.getKey());
+        for (int i = 0; i < w0.length; i++) {
+          largest = Math.max(largest, Math.abs(e.getValue()[i] - w0[i]));
+        }
+      }
+      assertThat(largest).isCloseTo(1e-2 / 4, within(1e-6));
+    }
+  }
+
+  @Test
+  void logProbGapIsZeroAtFp32WithTheTrainersWeightsAndShowsAStaleHandOver() {
+    RlTrainer.Config atSevenTenths =
+        new RlTrainer.Config(config(Name.GRPO).algorithm(), 42, 0, 0.7);
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel stale = model(TransformerModel.Head.LM, 1);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        RlTrainer trainer = new RlTrainer(policy, reference, null, atSevenTenths)) {
+      // The weights handed over exactly: the sampler's log-probs are the trainer's forward pass.
+      IterationResult exact = trainer.iterate(sampledBy(policy, 0.7));
+      assertThat(exact.logProbGap()).isEqualTo(new IterationResult.LogProbGap(0, 0));
+
+      IterationResult lagging = trainer.iterate(sampledBy(stale, 0.7));
+      assertThat(lagging.logProbGap().max()).isGreaterThan(0.01);
+      assertThat(lagging.logProbGap().mean()).isPositive().isLessThan(lagging.logProbGap().max());
+    }
+  }
+
+  @Test
+  void responsesSampledAtSevenTenthsStartTheTrainerAtRatioOne() {
+    // The rollout's engine samples at T = 0.7 with a KV cache; the trainer's forward pass at the
+    // same temperature differs from its log-probs by float rounding alone (ALGORITHMS.md §3).
+    SamplingParams params = new SamplingParams(0.7, 0, 1, 6, Set.of(0), List.of());
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        RlTrainer trainer =
+            new RlTrainer(
+                policy,
+                reference,
+                null,
+                new RlTrainer.Config(config(Name.GRPO).algorithm(), 42, 0, 0.7))) {
+      List<Sample> samples =
+          new GenerationEngine(policy, 3, Set.of(), String::valueOf)
+              .generate(
+                  List.of(
+                      new GenerationRequest("p0", PROMPT, 4, params),
+                      new GenerationRequest("p1", PROMPT, 4, params)));
+      List<ScoredResponse> batch = new ArrayList<>();
+      for (Sample s : samples) {
+        int group = s.requestId().equals("p0") ? 0 : 1;
+        batch.add(scored(group, s.tokens(), s.logProbs(), Steps.none(), s.sampleIndex() % 2));
+      }
+      IterationResult first = trainer.iterate(batch);
+      assertThat(first.logProbGap().max()).isLessThanOrEqualTo(1e-5);
+    }
+  }
+
+  /** {@link #batch}'s responses with the log-probs {@code sampler} gives them at temperature. */
+  private static List<ScoredResponse> sampledBy(TransformerModel sampler, double temperature) {
+    List<ScoredResponse> batch = batch(sampler, Steps.none());
+    double[][] logProbs = TokenScores.logProbs(sampler, batch, temperature);
+    List<ScoredResponse> out = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      ScoredResponse r = batch.get(i);
+      float[] lp = new float[logProbs[i].length];
+      for (int t = 0; t < lp.length; t++) {
+        lp[t] = (float) logProbs[i][t];
+      }
+      out.add(scored(r.prompt().group(), r.response().tokens(), lp, Steps.none(), r.outcome()));
+    }
+    return out;
+  }
+
+  @Test
+  void ppoWarmsTheZeroInitialisedCriticUpBeforeTheActorMoves() {
+    try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
+        TransformerModel reference = model(TransformerModel.Head.LM, 42);
+        TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
+        RlTrainer trainer =
+            new RlTrainer(policy, reference, critic, config(Name.PPO, false, 0, 1, 0))) {
+      Map<String, float[]> policyBefore = weights(policy);
+      Map<String, float[]> criticBefore = weights(critic);
+      IterationResult warmUp = trainer.iterate(batch(policy, Steps.none()));
+      Map<String, float[]> policyWarm = weights(policy);
+      policyBefore.forEach(
+          (name, w) -> assertThat(policyWarm.get(name)).as(name).containsExactly(w));
+      assertThat(criticBefore.keySet())
+          .anyMatch(name -> !Arrays.equals(criticBefore.get(name), weights(critic).get(name)));
+      assertThat(warmUp.updates()).isZero();
+      assertThat(warmUp.valueLoss()).isPositive();
+
+      IterationResult next = trainer.iterate(batch(policy, Steps.none()));
+      assertThat(next.updates()).isEqualTo(4);
+      assertThat(policyBefore.keySet())
+          .anyMatch(name -> !Arrays.equals(policyBefore.get(name), weights(policy).get(name)));
     }
   }
 
@@ -250,7 +427,7 @@ class RlTrainerTest {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         RlTrainer trainer =
-            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize))) {
+            new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize, 0, 0))) {
       if (restore != null) {
         trainer.restore(restore, state);
       }
@@ -313,6 +490,44 @@ class RlTrainerTest {
         steps.rewards());
   }
 
+  /**
+   * For each token of {@code response}: [0] log softmax(logits / temperature)[token] and [1] the
+   * entropy of softmax(logits / temperature), in double from the raw float logits.
+   */
+  private static double[][] tempered(TransformerModel policy, int[] response, double temperature) {
+    float[] logits = // (L, V)
+        Autograd.withoutGradients(
+            () -> {
+              try (NDManager scope = policy.manager().newSubManager()) {
+                SftBatch sb = SftBatch.of(List.of(new SftExample(PROMPT, response)), 0, scope);
+                return policy
+                    .forward(sb.input(policy.dtype()), null, false)
+                    .output()
+                    .toFloatArray();
+              }
+            });
+    int vocab = CONFIG.vocabSize();
+    double[][] out = new double[2][response.length];
+    for (int j = 0; j < response.length; j++) {
+      int row = (PROMPT.length - 1 + j) * vocab;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int v = 0; v < vocab; v++) {
+        max = Math.max(max, logits[row + v] / temperature);
+      }
+      double sum = 0;
+      for (int v = 0; v < vocab; v++) {
+        sum += Math.exp(logits[row + v] / temperature - max);
+      }
+      double logSum = max + Math.log(sum);
+      out[0][j] = logits[row + response[j]] / temperature - logSum;
+      for (int v = 0; v < vocab; v++) {
+        double logP = logits[row + v] / temperature - logSum;
+        out[1][j] -= Math.exp(logP) * logP;
+      }
+    }
+    return out;
+  }
+
   /** log pi of the response's first token: the choice the rewards are about. */
   private static double logProb(TransformerModel policy, int[] response) {
     return tokenLogProbs(policy, response)[0];
@@ -337,21 +552,22 @@ class RlTrainerTest {
   }
 
   private static RlTrainer.Config config(Name name) {
-    return config(name, false, 0);
+    return config(name, false, 0, 0, 0);
   }
 
   private static RlTrainer.Config adaptiveKl() {
-    return config(Name.PPO, true, 0);
+    return config(Name.PPO, true, 0, 0, 0);
   }
 
-  private static RlTrainer.Config config(Name name, boolean adaptiveKl, int replaySize) {
+  private static RlTrainer.Config config(
+      Name name, boolean adaptiveKl, int replaySize, int criticWarmup, int lrWarmup) {
     AlgorithmConfig algorithm =
         new AlgorithmConfig(
             name,
             0.2,
             0.2,
             0.01,
-            KlEstimator.K1,
+            KlEstimator.K3,
             KlPlacement.AUTO,
             adaptiveKl,
             0.001,
@@ -362,6 +578,8 @@ class RlTrainerTest {
             4,
             1e-2,
             1e-2,
+            criticWarmup,
+            lrWarmup,
             0.0,
             true,
             MacroActions.NONE,
@@ -369,6 +587,6 @@ class RlTrainerTest {
             replaySize,
             1.0,
             3);
-    return new RlTrainer.Config(algorithm, 42, 0);
+    return new RlTrainer.Config(algorithm, 42, 0, 1.0);
   }
 }
