@@ -12,7 +12,8 @@ import java.util.Objects;
  * PRM's step rewards and the outcome reward.
  *
  * @param group the prompt the response answers: GRPO and RLOO compare responses of equal group
- * @param logProbs log pi_old of each response token at sampling time, finite, at least one
+ * @param logProbs log pi_old of each response token: the policy's before this iteration's first
+ *     update, finite, at least one
  * @param refLogProbs log pi_ref of each response token, finite, same length
  * @param values the critic's value of each response token, same length; empty without a critic
  * @param steps the response's reasoning steps and their rewards, ending inside it; {@link
@@ -49,17 +50,22 @@ public record Experience(
   }
 
   /**
-   * The working set of {@code scored}: its sampler's log-probs, {@code refLogProbs}, {@code values}
-   * (empty without a critic), its steps ({@link #steps(ScoredResponse)}) and its outcome.
+   * The working set of {@code scored} with its sampler's log-probs as log pi_old; see {@link
+   * #of(ScoredResponse, double[], double[], double[])}.
    */
   static Experience of(ScoredResponse scored, double[] refLogProbs, double[] values) {
+    return of(scored, TokenScores.widen(scored.response().logProbs()), refLogProbs, values);
+  }
+
+  /**
+   * The working set of {@code scored}: {@code oldLogProbs} as log pi_old, {@code refLogProbs},
+   * {@code values} (empty without a critic), its steps ({@link #steps(ScoredResponse)}) and its
+   * outcome.
+   */
+  static Experience of(
+      ScoredResponse scored, double[] oldLogProbs, double[] refLogProbs, double[] values) {
     return new Experience(
-        scored.prompt().group(),
-        TokenScores.widen(scored.response().logProbs()),
-        refLogProbs,
-        values,
-        steps(scored),
-        scored.outcome());
+        scored.prompt().group(), oldLogProbs, refLogProbs, values, steps(scored), scored.outcome());
   }
 
   /** The steps of {@code scored} with their rewards; {@link Steps#none()} without step rewards. */

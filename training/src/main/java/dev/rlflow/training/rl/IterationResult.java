@@ -1,5 +1,6 @@
 package dev.rlflow.training.rl;
 
+import dev.rlflow.core.rl.ScoredResponse;
 import java.util.List;
 
 /**
@@ -51,12 +52,12 @@ public record IterationResult(
      * The gap between the sampler's log-probs of {@code sampled} and the {@code trainer}'s of the
      * same responses, row by row.
      */
-    static LogProbGap between(List<Experience> sampled, double[][] trainer) {
+    static LogProbGap between(List<ScoredResponse> sampled, double[][] trainer) {
       double sum = 0;
       double max = 0;
       long tokens = 0;
       for (int i = 0; i < trainer.length; i++) {
-        double[] s = sampled.get(i).logProbs();
+        float[] s = sampled.get(i).response().logProbs();
         for (int t = 0; t < s.length; t++) {
           double gap = Math.abs(s[t] - trainer[i][t]);
           sum += gap;

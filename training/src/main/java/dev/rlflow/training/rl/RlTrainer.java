@@ -110,13 +110,17 @@ public final class RlTrainer implements AutoCloseable {
       return IterationResult.noUpdate(kl.coef());
     }
     double[][] ref = reference.logProbs(batch);
-    // Before any update: the sampler's and the trainer's log-probs of the same tokens.
-    double[][] trainerLogProbs = actor.logProbs(batch);
+    // log pi_old is the trainer's own, recomputed before any update (as veRL does), not the
+    // sampler's: the update then depends on the sampled tokens alone, not on how the rollout
+    // batched them (how many subtasks, which prompts side by side), nor on the sampler's precision.
+    // The gap between the two is reported: it shows stale or mismatched weights.
+    double[][] oldLogProbs = actor.logProbs(batch);
     double[][] values = critic == null ? null : critic.values(batch);
     List<Experience> experiences = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       experiences.add(
-          Experience.of(batch.get(i), ref[i], values == null ? new double[0] : values[i]));
+          Experience.of(
+              batch.get(i), oldLogProbs[i], ref[i], values == null ? new double[0] : values[i]));
     }
     List<double[]> perTokenKl = estimator.kl(experiences);
     double klSum = 0;
@@ -168,10 +172,7 @@ public final class RlTrainer implements AutoCloseable {
     kl = kl.update(meanKl, batch.size());
     iterations++;
     return totals.result(
-        meanKl,
-        beta,
-        critic != null,
-        IterationResult.LogProbGap.between(experiences, trainerLogProbs));
+        meanKl, beta, critic != null, IterationResult.LogProbGap.between(batch, oldLogProbs));
   }
 
   /** Iterations run so far: the seed of the next minibatch order. */
