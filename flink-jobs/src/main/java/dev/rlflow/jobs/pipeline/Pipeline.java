@@ -297,6 +297,10 @@ public final class Pipeline {
             .directory()
             .orElseGet(() -> qualified(run.resolve("checkpoints/flink"))));
     flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, config.checkpointing().keep());
+    // The RL loop is back-pressured by design (a rollout waits for the policy version it answers
+    // with): aligned barriers would queue behind whole batches. Unaligned ones overtake them and
+    // store the in-flight batches with the checkpoint.
+    flink.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
     env.configure(flink);

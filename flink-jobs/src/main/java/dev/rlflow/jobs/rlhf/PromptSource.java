@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -19,6 +22,7 @@ import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequ
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceReaderBase;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.NumberSequenceIterator;
 
@@ -36,6 +40,11 @@ final class PromptSource
     implements Source<PromptBatch, NumberSequenceSplit, Collection<NumberSequenceSplit>>,
         ResultTypeQueryable<PromptBatch> {
   private static final long serialVersionUID = 1L;
+
+  /** How often a waiting reader looks for the version it waits for. */
+  private static final long PACE = 20;
+
+  private static final TimeUnit UNIT = TimeUnit.MILLISECONDS;
 
   static final String DEAD_LETTERS = "dead-letters/rlhf.jsonl";
 
@@ -91,11 +100,13 @@ final class PromptSource
       extends IteratorSourceReaderBase<
           Long, PromptBatch, NumberSequenceIterator, NumberSequenceSplit> {
     private final RunContext run;
+    private final int staleness;
     private PromptPool pool;
 
     Reader(SourceReaderContext context, RunContext run) {
       super(context);
       this.run = run;
+      this.staleness = run.config().rollout().maxStaleness();
     }
 
     @Override
@@ -109,6 +120,27 @@ final class PromptSource
       } catch (RuntimeException e) {
         throw NonRetriable.classify(e);
       }
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<PromptBatch> output) {
+      return mustWait() ? InputStatus.NOTHING_AVAILABLE : super.pollNext(output);
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+      return mustWait()
+          ? CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(PACE, UNIT))
+          : super.isAvailable();
+    }
+
+    /** Whether the next batch must wait for the trainer ({@link PromptSource}'s pacing). */
+    private boolean mustWait() {
+      if (iterator == null || !iterator.hasNext()) {
+        return false;
+      }
+      long needed = iterator.getCurrent() - staleness - 1;
+      return needed >= 0 && WeightStores.latestVersion(run.runDirectory()).orElse(-1) < needed;
     }
 
     @Override

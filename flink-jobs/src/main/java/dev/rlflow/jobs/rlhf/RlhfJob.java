@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
@@ -44,6 +45,9 @@ public final class RlhfJob {
 
   /** How long the rollout waits for a policy version before the job fails. */
   static final Duration VERSION_TIMEOUT = Duration.ofMinutes(30);
+
+  /** Rollout subtasks at most: the key groups that {@link #routingKeys} routes shards by. */
+  static final int ROLLOUT_MAX_PARALLELISM = 128;
 
   /** What the job produced. */
   public record Result(
@@ -100,21 +104,26 @@ public final class RlhfJob {
     runner.collect(
         "rlflow rlhf " + run.runId(),
         env -> {
+          // Operators have fixed uids: a savepoint restores into another layout (parallelism).
           DataStream<PromptBatch> shards =
               env.fromSource(new PromptSource(context), WatermarkStrategy.noWatermarks(), "prompts")
+                  .uid("prompts")
                   .setParallelism(1)
                   .flatMap(new Shards(placement.rolloutParallelism()))
+                  .uid("shards")
                   .name("shards")
-                  .setParallelism(1)
-                  .partitionCustom((shard, subtasks) -> shard % subtasks, PromptBatch::shard);
+                  .setParallelism(1);
+          int[] route = routingKeys(placement.rolloutParallelism(), ROLLOUT_MAX_PARALLELISM);
           DataStream<GeneratedBatch> rollouts =
               AsyncDataStream.orderedWait(
-                      shards,
+                      shards.keyBy(shard -> route[shard.shard()]),
                       new RolloutFunction(context, checkpoint, VERSION_TIMEOUT),
                       VERSION_TIMEOUT.toMillis() + 60_000,
                       TimeUnit.MILLISECONDS,
                       rollout.maxStaleness() + 1)
                   .name("rollout")
+                  .uid("rollout")
+                  .setMaxParallelism(ROLLOUT_MAX_PARALLELISM)
                   .setParallelism(placement.rolloutParallelism());
           // Keyed by shard, so that shard k of every batch takes the same path to the gather.
           DataStream<RlBatch> scored =
@@ -122,18 +131,21 @@ public final class RlhfJob {
                   .keyBy(GeneratedBatch::shard)
                   .map(new RewardFunction(context, prm))
                   .name("reward")
+                  .uid("reward")
                   .setParallelism(placement.rewardParallelism());
           DataStream<RlBatch> batches =
               scored
                   .keyBy(RlBatch::batch)
                   .process(new ShardGather())
                   .name("gather")
+                  .uid("gather")
                   .setParallelism(1);
           return beforeTrainer
               .apply(batches)
               .keyBy(RlBatch::batch)
               .process(new RlTrainerFunction(context, checkpoint))
               .name("trainer")
+              .uid("trainer")
               .setParallelism(1);
         },
         metric -> {
@@ -223,6 +235,27 @@ public final class RlhfJob {
               + ", so that every rollout subtask gets a prompt of each batch");
     }
     return placement;
+  }
+
+  /**
+   * Key {@code k} of the result goes to subtask k of {@code subtasks} under Flink's key-group
+   * assignment: keying shard k by it routes the shard to rollout subtask k, one shard per subtask.
+   * (A custom partitioner would too, but Flink allows unaligned checkpoints only across keyed and
+   * its own exchanges.)
+   */
+  static int[] routingKeys(int subtasks, int maxParallelism) {
+    int[] keys = new int[subtasks];
+    java.util.Arrays.fill(keys, -1);
+    int found = 0;
+    for (int key = 0; found < subtasks; key++) {
+      int subtask =
+          KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, subtasks);
+      if (keys[subtask] < 0) {
+        keys[subtask] = key;
+        found++;
+      }
+    }
+    return keys;
   }
 
   /** Lines of {@code file}, 0 when it does not exist. */

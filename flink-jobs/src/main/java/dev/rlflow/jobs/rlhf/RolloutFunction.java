@@ -21,9 +21,12 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rollout (DESIGN.md §3): answers batch b with exactly policy version {@code max(0, b - s)},
@@ -35,6 +38,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * (problem id, sample index) — the request's: a rerun, or a recovered run, draws the same tokens.
  */
 final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatch> {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutFunction.class);
+
+  /** How long closing waits for a generation in progress before leaving its policy open. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+
   private final RunContext run;
   private final String checkpoint;
   private final Duration versionTimeout;
@@ -143,12 +151,43 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
 
   @Override
   public void close() throws Exception {
+    boolean idle = true;
     if (executor != null) {
       executor.shutdownNow();
+      idle = awaitIdle(executor, CLOSE_WAIT);
     }
     if (loaded != null) {
-      loaded.close(); // never throws
+      if (idle) {
+        loaded.close(); // never throws
+      } else {
+        // Freeing the policy under a generation still running reads freed native memory and
+        // kills the JVM (seen on a failover): leak it instead; the TaskManager outlives it.
+        LOG.warn("Rollout still generating after {}: its policy is left open", CLOSE_WAIT);
+      }
     }
     super.close();
+  }
+
+  /**
+   * Waits up to {@code wait} for {@code executor}'s running generation to end (native code, which
+   * an interrupt does not stop); keeps the caller's interrupt status.
+   */
+  private static boolean awaitIdle(ExecutorService executor, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return executor.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true; // Flink interrupts a cancelled task repeatedly: keep waiting
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.rlflow.resharding.store.InMemoryWeightStore;
 import dev.rlflow.resharding.store.WeightStore;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,6 +20,12 @@ final class WeightStores {
   /** The store of {@code runId}, created on first use, keeping {@code retained} versions. */
   static WeightStore of(String runId, int retained) {
     return STORES.computeIfAbsent(runId, id -> new InMemoryWeightStore(retained, Device.cpu()));
+  }
+
+  /** The newest version published in {@code runId}'s store; empty before any, or without one. */
+  static OptionalLong latestVersion(String runId) {
+    InMemoryWeightStore store = STORES.get(runId);
+    return store == null ? OptionalLong.empty() : store.latestVersion();
   }
 
   /** Closes and forgets the store of {@code runId}; never throws. */

@@ -29,10 +29,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -330,6 +340,185 @@ class RlhfITCase {
     assertThat(FailOnceAfterCheckpoint.firstAfterFailure()).isPositive();
     assertThat(out.resolve("recover-failed/checkpoints/rl-state")).isDirectory();
     assertThat(resumed.weightsSha256()).isEqualTo(clean.weightsSha256());
+  }
+
+  /**
+   * DESIGN.md §3 across TaskManagers: rollout at parallelism 2 over two TaskManagers of one slot
+   * each; the TaskManager of one rollout subtask is terminated mid-run and a new one started. The
+   * job restores its last checkpoint and ends with the weights of the uninterrupted run.
+   */
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void losingARolloutTaskManagerMidRunEndsWithTheUninterruptedWeights() throws Exception {
+    Map<String, String> overrides = layoutRecovery();
+    RlhfJob.Result clean = run("tm-clean", overrides);
+    try (MiniCluster cluster = twoTaskManagers()) {
+      CompletableFuture<RlhfJob.Result> job = atBatch4(cluster, "tm-lost", overrides);
+      cluster.terminateTaskManager(1).get();
+      cluster.startTaskManager();
+      RlhfJob.Result recovered = job.get(5, TimeUnit.MINUTES);
+      assertThat(LayoutHook.restarted()).as("the job restarted from a checkpoint").isTrue();
+      assertThat(recovered.weightsSha256()).isEqualTo(clean.weightsSha256());
+    }
+  }
+
+  /**
+   * Stop with a savepoint at rollout parallelism 2, resume from it at parallelism 1: the same final
+   * weights as the uninterrupted run.
+   */
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void aSavepointResumesAtAnotherRolloutParallelismWithTheSameWeights() throws Exception {
+    Map<String, String> overrides = layoutRecovery();
+    RlhfJob.Result clean = run("sp-clean", overrides);
+    try (MiniCluster cluster = twoTaskManagers()) {
+      CompletableFuture<RlhfJob.Result> stopped = atBatch4(cluster, "sp-first", overrides);
+      JobID running =
+          cluster.listJobs().get().stream()
+              .filter(j -> j.getJobState() == JobStatus.RUNNING)
+              .filter(j -> j.getJobName().startsWith("rlflow rlhf"))
+              .findFirst()
+              .orElseThrow()
+              .getJobId();
+      String savepoint =
+          cluster
+              .stopWithSavepoint(
+                  running,
+                  out.resolve("savepoints").toUri().toString(),
+                  false,
+                  SavepointFormatType.CANONICAL)
+              .get();
+      assertThatThrownBy(() -> stopped.get(2, TimeUnit.MINUTES))
+          .hasRootCauseMessage("The rlhf job ended without writing its final checkpoint");
+
+      Map<String, String> oneRollout = new HashMap<>(overrides);
+      oneRollout.put("placement.rollout_parallelism", "1");
+      RlhfJob.Result resumed = runOn(cluster, "sp-resumed", oneRollout, savepoint);
+      assertThat(resumed.weightsSha256()).isEqualTo(clean.weightsSha256());
+    }
+  }
+
+  /** Starts the RL job on {@code cluster}; returns it once it is past batch 4 and a checkpoint. */
+  private static CompletableFuture<RlhfJob.Result> atBatch4(
+      MiniCluster cluster, String id, Map<String, String> overrides) throws Exception {
+    LayoutHook.reset();
+    CompletableFuture<RlhfJob.Result> job =
+        CompletableFuture.supplyAsync(() -> runOn(cluster, id, overrides, null));
+    LayoutHook.awaitBatch4(job);
+    return job;
+  }
+
+  private static Map<String, String> layoutRecovery() {
+    return Map.of(
+        "rollout.iterations", "12",
+        "rollout.max_staleness", "1",
+        "placement.rollout_parallelism", "2",
+        "checkpointing.interval", "100ms");
+  }
+
+  /** A cluster of two TaskManagers with one slot each: each runs one of two rollout subtasks. */
+  private static MiniCluster twoTaskManagers() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_PORT, "0");
+    MiniCluster cluster =
+        new MiniCluster(
+            new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(2)
+                .setNumSlotsPerTaskManager(1)
+                .build());
+    cluster.start();
+    return cluster;
+  }
+
+  /** The RL job on {@code cluster}, through its REST endpoint, from {@code savepoint} if given. */
+  private static RlhfJob.Result runOn(
+      MiniCluster cluster, String id, Map<String, String> overrides, String savepoint) {
+    try {
+      RunConfig config = config(id, overrides);
+      PrintWriter print = new PrintWriter(new StringWriter(), true);
+      java.net.URI rest = cluster.getRestAddress().get();
+      try (JobRunner runner =
+          JobRunner.remote(rest.getHost() + ":" + rest.getPort(), Optional.empty(), print)) {
+        RunDirectory run = RunDirectory.create(config, Clock.systemUTC());
+        runner.configureJobs(
+            env -> {
+              Pipeline.configure(config, env, run);
+              if (savepoint != null) {
+                Configuration restore = new Configuration();
+                restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+                // The one state without a uid is the client's collect sink's (results not yet
+                // fetched), which a new client does not want; every RL operator has a uid.
+                restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+                env.configure(restore);
+              }
+            });
+        return RlhfJob.run(
+            config,
+            run,
+            runner,
+            sft,
+            null,
+            new MetricsTable(),
+            0,
+            new Progress(print, false, 1),
+            scored -> scored.map(new LayoutHook()).setParallelism(1));
+      }
+    } catch (Exception e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
+  /**
+   * Before the trainer: slows batches down a little, so that the test acts mid-run, and opens
+   * {@link #REACHED} at batch 4 once a checkpoint completed after batch 2.
+   */
+  static final class LayoutHook implements MapFunction<RlBatch, RlBatch>, CheckpointListener {
+    static volatile CountDownLatch REACHED = new CountDownLatch(1);
+    static final List<Long> SEEN = new CopyOnWriteArrayList<>();
+    private static volatile boolean checkpointAfterBatch2;
+
+    static void reset() {
+      REACHED = new CountDownLatch(1);
+      SEEN.clear();
+      checkpointAfterBatch2 = false;
+    }
+
+    /** Waits until batch 4 passed after a checkpoint, failing early with the job's failure. */
+    static void awaitBatch4(CompletableFuture<RlhfJob.Result> job) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      while (!REACHED.await(1, TimeUnit.SECONDS)) {
+        if (job.isDone()) {
+          job.get(); // rethrows the job's failure
+          throw new AssertionError("the job ended before batch 4: " + SEEN);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("batch 4 not reached in 3 minutes: " + SEEN);
+        }
+      }
+    }
+
+    /** Whether some batch reached the trainer twice: the job went back to a checkpoint. */
+    static boolean restarted() {
+      return SEEN.size() > new java.util.HashSet<>(SEEN).size();
+    }
+
+    @Override
+    public RlBatch map(RlBatch batch) throws InterruptedException {
+      SEEN.add(batch.batch());
+      if (checkpointAfterBatch2 && batch.batch() >= 4) {
+        REACHED.countDown();
+      }
+      Thread.sleep(300);
+      return batch;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      if (SEEN.contains(2L)) {
+        checkpointAfterBatch2 = true;
+      }
+    }
   }
 
   /**
