@@ -252,8 +252,8 @@ public final class PrmTraining {
    * The score stack, fitted to the correctness (MC > 0) of the held-out questions' labels — the
    * head's predictions there are ones it was not trained on, as stacking needs (Wolpert 1992): on
    * its own training labels the head looks far better than on new solutions, where alone it is near
-   * chance — or of the training labels when fewer than {@link #MIN_STACK_LABELS} are held out ({@link
-   * #train} has checked that one of the two has enough).
+   * chance — or of the training labels when fewer than {@link #MIN_STACK_LABELS} are held out
+   * ({@link #train} has checked that one of the two has enough).
    */
   private static FittedStack fitStack(
       List<ProcessLabel> heldOut,
