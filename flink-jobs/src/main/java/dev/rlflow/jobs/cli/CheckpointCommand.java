@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,6 +48,14 @@ final class CheckpointCommand {
     @Parameters(index = "0", paramLabel = "URI", description = "A version directory.")
     String uri;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** Where the command prints. */
+    PrintWriter out() {
+      return command.commandLine().getOut();
+    }
+
     CheckpointReader open() throws IOException {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
       FileSystem fs = path.getFileSystem(new Configuration());
@@ -62,13 +71,12 @@ final class CheckpointCommand {
       },
       mixinStandardHelpOptions = true)
   static final class Inspect implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Version version;
-    @Spec CommandSpec spec;
+    @Mixin Version version;
 
     @Override
     public Integer call() throws IOException {
       CheckpointIndex index = version.open().index();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = version.out();
       Provenance p = index.info().provenance();
       out.printf(
           "%s: %s version %d, committed%n",
@@ -112,14 +120,13 @@ final class CheckpointCommand {
       },
       mixinStandardHelpOptions = true)
   static final class Verify implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Version version;
-    @Spec CommandSpec spec;
+    @Mixin Version version;
 
     @Override
     public Integer call() throws IOException {
       CheckpointReader reader = version.open();
       long bytes = reader.verify();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = version.out();
       out.printf(
           "%s: intact, %d tensors, %d bytes checked against their CRC32C%n",
           version.uri, reader.index().tensors().size(), bytes);
@@ -137,7 +144,7 @@ final class CheckpointCommand {
       },
       mixinStandardHelpOptions = true)
   static final class Convert implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Version version;
+    @Mixin Version version;
 
     @Option(
         names = "--to",
@@ -145,8 +152,6 @@ final class CheckpointCommand {
         paramLabel = "DIR",
         description = "A new or empty local directory.")
     Path to;
-
-    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -172,7 +177,7 @@ final class CheckpointCommand {
         Map<String, NDArray> arrays = NDArrayTensors.toArrays(weights, manager);
         HfCheckpoint.write(to, config, arrays, Long.MAX_VALUE, reader.index().info().provenance());
       }
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = version.out();
       out.printf(
           "Wrote %s: %d tensors of %s (%d optimizer tensors left out)%n",
           to, weights.size(), version.uri, reader.index().tensors().size() - weights.size());
