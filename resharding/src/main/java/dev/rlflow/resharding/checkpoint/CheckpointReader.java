@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -31,6 +30,9 @@ public final class CheckpointReader {
 
   /** Adjacent runs of a partial read are joined into reads of up to this many bytes. */
   private static final long MAX_READ_BYTES = 16L << 20;
+
+  /** The most bytes one Java array holds, as the JDK's own collections assume. */
+  private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
   private final FileSystem fs;
   private final Path dir;
@@ -125,7 +127,18 @@ public final class CheckpointReader {
           "Invalid region " + target + " of tensor " + name + ": must lie inside its shape");
     }
     int elementBytes = tensor.dtype().bytes;
-    byte[] out = new byte[Math.toIntExact(target.volume() * elementBytes)];
+    long targetBytes = target.volume() * elementBytes;
+    if (targetBytes > MAX_ARRAY_BYTES) {
+      throw new IllegalArgumentException(
+          "Invalid region "
+              + target
+              + " of tensor "
+              + name
+              + ": its "
+              + targetBytes
+              + " bytes exceed one Java array; read it in shards");
+    }
+    byte[] out = new byte[(int) targetBytes];
     Map<String, FragmentStream> files = new TreeMap<>();
     try {
       for (FragmentEntry fragment : tensor.fragments()) {
@@ -137,8 +150,9 @@ public final class CheckpointReader {
         FragmentStream file =
             files.computeIfAbsent(fragment.file(), this::unopened).open(fs, fragment);
         if (overlap.equals(source)) {
+          // Inside the target, so it fits an array too.
           byte[] whole = file.read(name, fragment.begin(), fragment.bytes());
-          checkCrc(file.uri, name, fragment, whole);
+          checkCrc(file.uri, name, fragment, CheckpointWriter.crc32c(whole));
           overlap.forEachRun(
               source,
               target,
@@ -178,9 +192,8 @@ public final class CheckpointReader {
       try {
         for (FragmentFile.Expected e : file.getValue()) {
           opened.open(fs, e.fragment());
-          byte[] bytes = opened.read(e.tensor(), e.fragment().begin(), e.fragment().bytes());
-          checkCrc(opened.uri, e.tensor(), e.fragment(), bytes);
-          checked += bytes.length;
+          checkCrc(opened.uri, e.tensor(), e.fragment(), opened.crc32c(e.tensor(), e.fragment()));
+          checked += e.fragment().bytes();
         }
         FragmentFile.checkHeader(opened.uri, opened.in, opened.length, file.getValue());
       } finally {
@@ -243,10 +256,8 @@ public final class CheckpointReader {
     span.clear();
   }
 
-  private static void checkCrc(String uri, String tensor, FragmentEntry fragment, byte[] bytes) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes);
-    if (crc.getValue() != fragment.crc32c()) {
+  private static void checkCrc(String uri, String tensor, FragmentEntry fragment, long actual) {
+    if (actual != fragment.crc32c()) {
       throw new CorruptVersionException(
           uri,
           tensor,
@@ -256,7 +267,7 @@ public final class CheckpointReader {
               + ", "
               + fragment.end()
               + ") have CRC32C "
-              + crc.getValue()
+              + actual
               + " but the index records "
               + fragment.crc32c());
     }

@@ -101,6 +101,9 @@ public final class CheckpointWriter {
    */
   public List<Written> writeRank(int rank, Map<String, Fragment> fragments) throws IOException {
     requireUncommitted();
+    if (fragments.isEmpty()) {
+      return List.of();
+    }
     fs.mkdirs(dir);
     List<List<Map.Entry<String, TensorBytes>>> files = new ArrayList<>();
     List<Map.Entry<String, TensorBytes>> current = new ArrayList<>();
@@ -128,8 +131,6 @@ public final class CheckpointWriter {
             for (int p = 0; p < pieces.size(); p++) {
               byte[] data = pieces.get(p).getValue().data();
               out.write(data);
-              CRC32C crc = new CRC32C();
-              crc.update(data);
               String tensor = pieces.get(p).getKey();
               Fragment fragment = fragments.get(tensor);
               TensorRegion region = new TensorRegion(fragment.offsets(), fragment.data().shape());
@@ -140,7 +141,7 @@ public final class CheckpointWriter {
                       fragment.data().dtype(),
                       fragment.globalShape(),
                       new FragmentEntry(
-                          rank, name, begin, begin + data.length, region, crc.getValue())));
+                          rank, name, begin, begin + data.length, region, crc32c(data))));
             }
           });
     }

@@ -4,6 +4,7 @@ import dev.rlflow.resharding.checkpoint.CorruptVersionException.Reason;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +15,8 @@ import org.apache.hadoop.fs.Path;
  * named problems.
  */
 final class FragmentStream {
+  private static final int CHUNK_BYTES = 4 << 20;
+
   final String uri;
   final Path path;
   FSDataInputStream in;
@@ -52,10 +55,29 @@ final class FragmentStream {
     return this;
   }
 
+  /** Bytes [position, position + bytes), which fit one array. */
   byte[] read(String tensor, long position, long bytes) throws IOException {
-    byte[] buffer = new byte[Math.toIntExact(bytes)];
+    byte[] buffer = new byte[(int) bytes];
+    readFully(tensor, position, buffer, buffer.length);
+    return buffer;
+  }
+
+  /** The CRC32C of {@code fragment}'s bytes, read in chunks of {@link #CHUNK_BYTES}. */
+  long crc32c(String tensor, FragmentEntry fragment) throws IOException {
+    CRC32C crc = new CRC32C();
+    byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, fragment.bytes())];
+    for (long at = fragment.begin(); at < fragment.end(); at += chunk.length) {
+      int length = (int) Math.min(chunk.length, fragment.end() - at);
+      readFully(tensor, at, chunk, length);
+      crc.update(chunk, 0, length);
+    }
+    return crc.getValue();
+  }
+
+  private void readFully(String tensor, long position, byte[] buffer, int length)
+      throws IOException {
     try {
-      in.readFully(position, buffer);
+      in.readFully(position, buffer, 0, length);
     } catch (EOFException e) {
       throw new CorruptVersionException(
           uri, tensor, Reason.TRUNCATED, "file ends within bytes at " + position, e);
@@ -67,7 +89,6 @@ final class FragmentStream {
           "the filesystem's checksum fails: " + e.getMessage(),
           e);
     }
-    return buffer;
   }
 
   void close() throws IOException {
