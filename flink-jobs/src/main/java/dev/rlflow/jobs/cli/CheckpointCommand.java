@@ -169,7 +169,7 @@ final class CheckpointCommand {
                               + " or PRM checkpoint to convert"));
       Map<String, TensorBytes> weights = new LinkedHashMap<>();
       for (String name : reader.index().tensors().keySet()) {
-        if (!name.startsWith("optimizer/")) {
+        if (!name.startsWith(CheckpointIndex.OPTIMIZER_PREFIX)) {
           weights.put(name, reader.read(name));
         }
       }

@@ -10,6 +10,7 @@ import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.checkpoint.HfLayout;
 import dev.rlflow.model.checkpoint.LoadedCheckpoint;
+import dev.rlflow.resharding.checkpoint.CheckpointIndex;
 import dev.rlflow.resharding.checkpoint.CheckpointInfo;
 import dev.rlflow.resharding.checkpoint.CheckpointWriter;
 import dev.rlflow.resharding.checkpoint.CheckpointWriter.Fragment;
@@ -86,7 +87,7 @@ class CheckpointCommandTest {
             new TensorBytes(
                 TensorDtype.BF16, new long[] {6, 8}, encoded(0, 48, TensorDtype.BF16))));
     rank0.put(
-        "optimizer/exp_avg/" + HfLayout.FINAL_NORM,
+        CheckpointIndex.expAvgSq(HfLayout.FINAL_NORM),
         Fragment.whole(
             new TensorBytes(TensorDtype.F32, new long[] {8}, encoded(0, 8, TensorDtype.F32))));
     List<CheckpointWriter.Written> written = new ArrayList<>(writer.writeRank(0, rank0));
@@ -118,7 +119,7 @@ class CheckpointCommandTest {
         .contains(EMBED + " BF16 [11, 8], 2 fragments")
         .contains("rank 1 rank-00001-000.safetensors bytes [")
         .contains("offsets [6, 0] shape [5, 8]")
-        .contains("optimizer/exp_avg/model.norm.weight F32 [8], 1 fragments");
+        .contains("optimizer/exp_avg_sq/model.norm.weight F32 [8], 1 fragments");
   }
 
   @Test

@@ -37,6 +37,9 @@ public record CheckpointIndex(CheckpointInfo info, Map<String, TensorEntry> tens
   /** The {@code version} field: the layout of this index a reader understands. */
   public static final int FORMAT_VERSION = 1;
 
+  /** The prefix of optimizer state: Adam moments are tensors like any other (ALGORITHMS.md §7). */
+  public static final String OPTIMIZER_PREFIX = "optimizer/";
+
   /** Strict JSON: a duplicated key or trailing garbage is corruption, not a choice to make. */
   static final JsonMapper JSON =
       JsonMapper.builder()
@@ -46,6 +49,18 @@ public record CheckpointIndex(CheckpointInfo info, Map<String, TensorEntry> tens
 
   public CheckpointIndex {
     tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+  }
+
+  /**
+   * The name of Adam's first moment of parameter {@code name}: {@code optimizer/exp_avg/<name>}.
+   */
+  public static String expAvg(String name) {
+    return OPTIMIZER_PREFIX + "exp_avg/" + name;
+  }
+
+  /** The name of Adam's second moment: {@code optimizer/exp_avg_sq/<name>}. */
+  public static String expAvgSq(String name) {
+    return OPTIMIZER_PREFIX + "exp_avg_sq/" + name;
   }
 
   /** Bytes of every tensor. */

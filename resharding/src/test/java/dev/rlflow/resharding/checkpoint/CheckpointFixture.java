@@ -77,7 +77,7 @@ final class CheckpointFixture {
   /** U8 1, 0, 255, whole on rank 1. */
   static final byte[] MASK_U8 = {1, 0, (byte) 255};
 
-  static final String MOMENT = "optimizer/exp_avg/w";
+  static final String MOMENT = CheckpointIndex.expAvg("w");
 
   /**
    * Writes and commits the two-rank version in {@code dir}: w split by rows, its moment by columns

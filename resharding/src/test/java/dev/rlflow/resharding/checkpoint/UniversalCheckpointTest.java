@@ -55,6 +55,8 @@ class UniversalCheckpointTest {
             "rank-00000-000.safetensors", "rank-00001-000.safetensors", "index.json", "_COMMITTED");
     CheckpointReader reader = CheckpointReader.open(fs, dir);
     assertThat(reader.index().info()).isEqualTo(CheckpointFixture.INFO);
+    assertThat(reader.index().tensors().keySet())
+        .containsExactly("b", "h", "mask", "optimizer/exp_avg/w", "steps", "w");
     assertThat(reader.read("w")).isEqualTo(CheckpointFixture.w());
     assertThat(reader.read(MOMENT))
         .isEqualTo(CheckpointFixture.f32(new long[] {4, 6}, (r, c) -> -(10 * r + c)));
