@@ -195,7 +195,7 @@ public final class CheckpointReader {
           checkCrc(opened.uri, e.tensor(), e.fragment(), opened.crc32c(e.tensor(), e.fragment()));
           checked += e.fragment().bytes();
         }
-        FragmentFile.checkHeader(opened.uri, opened.in, opened.length, file.getValue());
+        FragmentFile.checkHeader(opened, file.getValue());
       } finally {
         opened.close();
       }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FSDataInputStream;
 
 /**
  * The safetensors layout of one fragment file: an 8-byte little-endian header length, the JSON
@@ -75,13 +74,13 @@ final class FragmentFile {
    *
    * @throws CorruptVersionException MALFORMED_HEADER naming the file, the tensor and the rule
    */
-  static void checkHeader(String uri, FSDataInputStream in, long length, List<Expected> expected)
-      throws IOException {
+  static void checkHeader(FragmentStream file, List<Expected> expected) throws IOException {
+    String uri = file.uri;
+    long length = file.length;
     if (length < 8) {
       throw header(uri, null, "file of " + length + " bytes has no 8-byte header length");
     }
-    byte[] field = new byte[8];
-    in.readFully(0, field);
+    byte[] field = file.read(null, 0, 8);
     long headerBytes = ByteBuffer.wrap(field).order(ByteOrder.LITTLE_ENDIAN).getLong();
     if (headerBytes < 0 || headerBytes > Math.min(MAX_HEADER_BYTES, length - 8)) {
       throw header(
@@ -94,8 +93,7 @@ final class FragmentFile {
               + " bytes after the length field or the limit of "
               + MAX_HEADER_BYTES);
     }
-    byte[] json = new byte[(int) headerBytes];
-    in.readFully(8, json);
+    byte[] json = file.read(null, 8, headerBytes);
     JsonNode root;
     try {
       root = CheckpointIndex.JSON.readTree(json);

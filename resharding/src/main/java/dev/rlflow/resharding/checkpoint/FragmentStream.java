@@ -18,8 +18,8 @@ final class FragmentStream {
   private static final int CHUNK_BYTES = 4 << 20;
 
   final String uri;
-  final Path path;
-  FSDataInputStream in;
+  private final Path path;
+  private FSDataInputStream in;
   long length;
 
   FragmentStream(String uri, Path path) {
