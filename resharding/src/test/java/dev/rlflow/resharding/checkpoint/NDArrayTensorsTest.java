@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.rlflow.model.checkpoint.Safetensors;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,13 @@ class NDArrayTensorsTest {
       assertThat(back.get("step").toLongArray()).containsExactly(7, -1);
       assertThat(back.get("scale").getShape()).isEqualTo(new Shape());
       assertThat(back.get("scale").toFloatArray()).containsExactly(0.25f);
+
+      // A fragment file is a plain safetensors file: model.checkpoint's reader opens it too.
+      Map<String, NDArray> fragment =
+          Safetensors.read(tmp.resolve("v1/rank-00000-000.safetensors"), manager).tensors();
+      assertThat(fragment.keySet()).containsExactlyInAnyOrder("w", "h", "step", "scale");
+      assertThat(fragment.get("w").toFloatArray()).containsExactly(1.5f, -2f, 0.1f, 3f);
+      assertThat(fragment.get("step").toLongArray()).containsExactly(7, -1);
     }
   }
 }
