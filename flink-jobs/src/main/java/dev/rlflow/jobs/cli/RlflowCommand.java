@@ -4,6 +4,8 @@ import dev.rlflow.core.config.InvalidConfigException;
 import dev.rlflow.jobs.runner.ClusterSetupException;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.model.checkpoint.CorruptCheckpointException;
+import dev.rlflow.resharding.checkpoint.CorruptVersionException;
+import dev.rlflow.resharding.checkpoint.UncommittedVersionException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -34,6 +36,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       TracesCommand.class,
       BenchCommand.class,
+      CheckpointCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RlflowCommand implements Runnable {
@@ -95,7 +98,10 @@ public final class RlflowCommand implements Runnable {
       err.flush();
       return INVALID;
     }
-    if (e instanceof IllegalArgumentException || e instanceof CorruptCheckpointException) {
+    if (e instanceof IllegalArgumentException
+        || e instanceof CorruptCheckpointException
+        || e instanceof CorruptVersionException
+        || e instanceof UncommittedVersionException) {
       err.println(command + ": " + e.getMessage());
       err.flush();
       return INVALID;

@@ -120,22 +120,32 @@ class ReadmeCommandsTest {
     Matcher row = Pattern.compile("(?m)^\\| `([a-z][^`]*)` \\|").matcher(readme());
     while (row.find()) {
       String synopsis = row.group(1).replace("\\|", " ");
-      CommandLine command = RlflowCommand.commandLine();
+      // The commands a row names: a path of subcommands, whose last step may list alternatives
+      // (`checkpoint inspect|verify|convert`).
+      List<CommandSpec> named =
+          new ArrayList<>(List.of(RlflowCommand.commandLine().getCommandSpec()));
       for (String word : synopsis.split("\\s+")) {
-        CommandLine sub = command.getSubcommands().get(word);
-        if (sub == null) {
+        CommandLine sub = named.get(0).subcommands().get(word);
+        CommandLine sibling =
+            named.get(0).parent() == null ? null : named.get(0).parent().subcommands().get(word);
+        if (sub != null && named.size() == 1) {
+          named.set(0, sub.getCommandSpec());
+        } else if (sibling != null) {
+          named.add(sibling.getCommandSpec());
+        } else {
           break;
         }
-        command = sub;
       }
-      CommandSpec spec = command.getCommandSpec();
-      assertThat(spec.parent()).as("`%s` names no rlflow command", synopsis).isNotNull();
-      listed.add(spec.qualifiedName(" ").replaceFirst("^rlflow ", ""));
+      for (CommandSpec spec : named) {
+        assertThat(spec.parent()).as("`%s` names no rlflow command", synopsis).isNotNull();
+        listed.add(spec.qualifiedName(" ").replaceFirst("^rlflow ", ""));
+      }
       Matcher option = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*|-D)").matcher(synopsis);
       while (option.find()) {
-        assertThat(spec.findOption(option.group(1)))
-            .as("`%s`: %s is no option of %s", synopsis, option.group(1), spec.qualifiedName())
-            .isNotNull();
+        String name = option.group(1);
+        assertThat(named.stream().anyMatch(spec -> spec.findOption(name) != null))
+            .as("`%s`: %s is no option of %s", synopsis, name, named.get(0).qualifiedName())
+            .isTrue();
       }
     }
     assertThat(listed).containsAll(leafCommands(RlflowCommand.commandLine()));

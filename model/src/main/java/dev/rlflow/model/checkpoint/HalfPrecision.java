@@ -2,13 +2,14 @@ package dev.rlflow.model.checkpoint;
 
 /**
  * Conversions between FP32 and the two 16-bit floating-point formats of checkpoints, written out
- * because {@code Float.float16ToFloat} needs Java 20 and DJL cannot hold bfloat16 at all.
+ * because {@code Float.float16ToFloat} needs Java 20 and DJL cannot hold bfloat16 at all. Public
+ * for the universal checkpoint's fragments (resharding), which hold the same formats.
  */
-final class HalfPrecision {
+public final class HalfPrecision {
   private HalfPrecision() {}
 
   /** The exact FP32 value of IEEE 754 half-precision bits {@code h} (every half is an FP32). */
-  static float f16ToFloat(short h) {
+  public static float f16ToFloat(short h) {
     int bits = h & 0xFFFF;
     int sign = (bits & 0x8000) << 16;
     int exponent = (bits >>> 10) & 0x1F;
@@ -29,7 +30,7 @@ final class HalfPrecision {
    * The half-precision bits nearest to {@code f}, ties to even; beyond the largest half (65504) the
    * result is infinite and NaN stays NaN.
    */
-  static short floatToF16(float f) {
+  public static short floatToF16(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int exponent = (bits >>> 23) & 0xFF;
@@ -55,12 +56,12 @@ final class HalfPrecision {
   }
 
   /** The FP32 value of bfloat16 bits {@code b}: they are the high half of the FP32 bits. */
-  static float bf16ToFloat(short b) {
+  public static float bf16ToFloat(short b) {
     return Float.intBitsToFloat((b & 0xFFFF) << 16);
   }
 
   /** The bfloat16 bits nearest to {@code f}, ties to even, as PyTorch rounds; NaN stays NaN. */
-  static short floatToBf16(float f) {
+  public static short floatToBf16(float f) {
     int bits = Float.floatToRawIntBits(f);
     if (Float.isNaN(f)) {
       // Rounding could carry a NaN with only low payload bits into infinity: make it quiet.

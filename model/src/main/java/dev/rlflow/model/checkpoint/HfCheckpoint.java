@@ -62,6 +62,24 @@ public final class HfCheckpoint {
   }
 
   /**
+   * The {@code config.json} bytes {@link #write} puts beside FP32 weights of {@code config}, for
+   * other formats that carry a model's configuration (the universal checkpoint's index).
+   */
+  public static byte[] configJson(ModelConfig config) {
+    return ConfigJson.render(config, StoredDtype.F32);
+  }
+
+  /**
+   * The model described by {@code config.json} bytes read from {@code source}, checked as {@link
+   * #readConfig} checks a file.
+   *
+   * @throws CorruptCheckpointException naming {@code source} when the bytes are no valid config
+   */
+  public static ModelConfig parseConfigJson(Path source, byte[] json) {
+    return ConfigJson.parse(source, json);
+  }
+
+  /**
    * Checks the checkpoint in {@code dir} as {@link #read} does before it allocates a tensor — its
    * config, every file's header, every tensor's name, shape and dtype — without reading tensor
    * data, so that a client can refuse a bad checkpoint before a job starts.

@@ -6,7 +6,8 @@
  * dev.rlflow.resharding.store.PolicyWeights} snapshot to its own model in place.
  *
  * <p>{@link dev.rlflow.resharding.store.InMemoryWeightStore} serves colocated placement. The
- * filesystem store (universal checkpoint with commit marker, ALGORITHMS.md §7) and the resharding
- * plans (ALGORITHMS.md §6) are to implement the same interface.
+ * filesystem store (publishing versions of {@link dev.rlflow.resharding.checkpoint}'s universal
+ * checkpoint, ALGORITHMS.md §7) and the resharding plans (ALGORITHMS.md §6) are to implement the
+ * same interface.
  */
 package dev.rlflow.resharding.store;
