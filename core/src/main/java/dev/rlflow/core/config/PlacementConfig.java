@@ -31,14 +31,15 @@ public record PlacementConfig(
           Mode.COLOCATED,
           Rule.any(),
           "colocated (rollout and trainer share devices) or disaggregated (weights move through"
-              + " the filesystem weight store).");
+              + " the filesystem weight store; the RL job refuses it until that store exists).");
   static final ConfigOption<Integer> ROLLOUT_PARALLELISM =
       ConfigOption.of(
           "placement.rollout_parallelism",
           ValueType.INT,
           1,
           Rule.atLeast(1),
-          "Rollout subtasks. The trainer is always one subtask.");
+          "Rollout subtasks; in the RL job at most rollout.prompts_per_batch. The trainer is"
+              + " always one subtask.");
   static final ConfigOption<Integer> REWARD_PARALLELISM =
       ConfigOption.of(
           "placement.reward_parallelism",
