@@ -140,7 +140,8 @@ final class CheckpointCommand {
       description = {
         "Write a version's model as a Hugging Face directory (config.json + model.safetensors,",
         "provenance.json), FP32; optimizer/ tensors stay behind. Needs a version whose index",
-        "carries the model config (policy, critic and PRM checkpoints)."
+        "carries the model config (policy, critic and PRM checkpoints). An RL trainer's save",
+        "(checkpoints/rl-state/<job>/chk-<id>) holds several models: pick one with --prefix."
       },
       mixinStandardHelpOptions = true)
   static final class Convert implements Callable<Integer> {
@@ -152,6 +153,15 @@ final class CheckpointCommand {
         paramLabel = "DIR",
         description = "A new or empty local directory.")
     Path to;
+
+    @Option(
+        names = "--prefix",
+        paramLabel = "PREFIX",
+        description = {
+          "Convert only the tensors named PREFIX<name>, written as <name>: policy/ (or",
+          "policy-v<v>/, critic/) of an RL trainer's save. Default: every tensor."
+        })
+    String prefix = "";
 
     @Override
     public Integer call() throws IOException {
@@ -169,9 +179,13 @@ final class CheckpointCommand {
                               + " or PRM checkpoint to convert"));
       Map<String, TensorBytes> weights = new LinkedHashMap<>();
       for (String name : reader.index().tensors().keySet()) {
-        if (!name.startsWith(CheckpointIndex.OPTIMIZER_PREFIX)) {
-          weights.put(name, reader.read(name));
+        if (name.startsWith(prefix) && !name.startsWith(CheckpointIndex.OPTIMIZER_PREFIX)) {
+          weights.put(name.substring(prefix.length()), reader.read(name));
         }
+      }
+      if (weights.isEmpty()) {
+        throw new IllegalArgumentException(
+            "Invalid value " + prefix + " for --prefix: " + version.uri + " holds no such model");
       }
       try (NDManager manager = NDManager.newBaseManager()) {
         Map<String, NDArray> arrays = NDArrayTensors.toArrays(weights, manager);
@@ -179,7 +193,7 @@ final class CheckpointCommand {
       }
       PrintWriter out = version.out();
       out.printf(
-          "Wrote %s: %d tensors of %s (%d optimizer tensors left out)%n",
+          "Wrote %s: %d tensors of %s (%d optimizer or other tensors left out)%n",
           to, weights.size(), version.uri, reader.index().tensors().size() - weights.size());
       out.flush();
       return 0;
