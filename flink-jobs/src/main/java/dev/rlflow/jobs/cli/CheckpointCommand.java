@@ -16,7 +16,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -177,15 +180,31 @@ final class CheckpointCommand {
                           version.uri
                               + ": the index carries no model config, so it is no policy, critic"
                               + " or PRM checkpoint to convert"));
-      Map<String, TensorBytes> weights = new LinkedHashMap<>();
-      for (String name : reader.index().tensors().keySet()) {
-        if (name.startsWith(prefix) && !name.startsWith(CheckpointIndex.OPTIMIZER_PREFIX)) {
-          weights.put(name.substring(prefix.length()), reader.read(name));
+      List<String> names =
+          reader.index().tensors().keySet().stream()
+              .filter(n -> n.startsWith(prefix) && !n.startsWith(CheckpointIndex.OPTIMIZER_PREFIX))
+              .toList();
+      // Hugging Face names have no '/': one here is another model's prefix (an RL trainer's save).
+      Set<String> models = new TreeSet<>();
+      for (String name : names) {
+        int slash = name.indexOf('/', prefix.length());
+        if (slash >= 0) {
+          models.add(name.substring(0, slash + 1));
         }
       }
-      if (weights.isEmpty()) {
+      if (names.isEmpty() || !models.isEmpty()) {
         throw new IllegalArgumentException(
-            "Invalid value " + prefix + " for --prefix: " + version.uri + " holds no such model");
+            "Invalid value '"
+                + prefix
+                + "' for --prefix: "
+                + version.uri
+                + (names.isEmpty()
+                    ? " holds no model under it"
+                    : " holds several models " + models + ": pick one with --prefix"));
+      }
+      Map<String, TensorBytes> weights = new LinkedHashMap<>();
+      for (String name : names) {
+        weights.put(name.substring(prefix.length()), reader.read(name));
       }
       try (NDManager manager = NDManager.newBaseManager()) {
         Map<String, NDArray> arrays = NDArrayTensors.toArrays(weights, manager);

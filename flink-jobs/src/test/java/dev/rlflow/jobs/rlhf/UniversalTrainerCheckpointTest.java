@@ -145,6 +145,22 @@ class UniversalTrainerCheckpointTest {
     assertThat(HfCheckpoint.readProvenance(hf)).contains(PROVENANCE);
   }
 
+  @Test
+  void convertWithoutPrefixNamesTheModelsToPickFrom() throws IOException {
+    write(saved());
+
+    CliRun run =
+        CliRun.of("checkpoint", "convert", dir.toString(), "--to", tmp.resolve("hf").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains(
+            "Invalid value '' for --prefix: "
+                + dir
+                + " holds several models [critic/, policy-v4/, policy/, trainer/]: pick one with"
+                + " --prefix");
+  }
+
   /**
    * The save of a ppo trainer at version 5 with staleness 1: the models' weights, moments made from
    * them (a quarter of each weight, its square), version 4 and a replay buffer's bytes.
