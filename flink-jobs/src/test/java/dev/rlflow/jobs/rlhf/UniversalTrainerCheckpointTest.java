@@ -36,7 +36,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An RL trainer's save as one universal checkpoint: round trip, refusal of an uncommitted one. */
+/**
+ * An RL trainer's save as one universal checkpoint on the local filesystem: round trip, refusal of
+ * an uncommitted one, pruning, conversion of its policy. UniversalTrainerCheckpointHdfsITCase runs
+ * the same on HDFS.
+ */
 class UniversalTrainerCheckpointTest {
   private static final ModelConfig MODEL =
       new ModelConfig(PolicyConfig.Architecture.LLAMA, 8, 16, 1, 2, 1, 32, 16, 10_000, 1e-5, true);
@@ -52,10 +56,15 @@ class UniversalTrainerCheckpointTest {
   private TransformerModel critic;
   private TransformerModel older;
 
+  /** Where the save goes: checkpoint 3's under a run directory in {@link #tmp}. */
+  org.apache.hadoop.fs.Path versionDir() {
+    return UniversalTrainerCheckpoint.saveDir(tmp.resolve("run").toString(), "job", 3);
+  }
+
   @BeforeEach
   void models() throws IOException {
-    fs = FileSystem.getLocal(new Configuration());
-    dir = new org.apache.hadoop.fs.Path(tmp.resolve("chk-3").toUri());
+    dir = versionDir();
+    fs = dir.getFileSystem(new Configuration());
     policy = model(TransformerModel.Head.LM, 1);
     critic = model(TransformerModel.Head.VALUE, 2);
     older = model(TransformerModel.Head.LM, 3);
@@ -71,11 +80,14 @@ class UniversalTrainerCheckpointTest {
   @Test
   void restoreReadsBackPolicyCriticMomentsOlderVersionsAndReplayBitForBit() throws IOException {
     TrainerCheckpoint saved = saved();
-    write(saved);
+    String uri = write(saved);
+    assertThat(uri)
+        .startsWith(fs.getUri().getScheme() + ":")
+        .endsWith("/run/checkpoints/rl-state/job/chk-3");
 
     try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
       UniversalTrainerCheckpoint.Restored restored =
-          UniversalTrainerCheckpoint.read(dir.toString(), COUNTERS, staging);
+          UniversalTrainerCheckpoint.read(uri, COUNTERS, staging);
       Map<Part, ModelState> models = restored.trainer().models();
       assertThat(models.keySet()).containsExactly(Part.POLICY, Part.CRITIC);
       for (Part part : Part.values()) {
@@ -126,6 +138,15 @@ class UniversalTrainerCheckpointTest {
     write(saved());
 
     assertThat(CheckpointReader.open(fs, dir).verify()).isPositive();
+  }
+
+  @Test
+  void aPrunedSaveIsGone() throws IOException {
+    write(saved());
+
+    UniversalTrainerCheckpoint.delete(dir);
+
+    assertThat(fs.exists(dir)).isFalse();
   }
 
   @Test
@@ -185,8 +206,8 @@ class UniversalTrainerCheckpointTest {
     return new ModelState(model.weights(), first, second);
   }
 
-  private void write(TrainerCheckpoint saved) throws IOException {
-    UniversalTrainerCheckpoint.write(
+  private String write(TrainerCheckpoint saved) throws IOException {
+    return UniversalTrainerCheckpoint.write(
         dir,
         saved,
         Map.of(4L, older.weights()),
