@@ -16,7 +16,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -140,7 +143,8 @@ final class CheckpointCommand {
       description = {
         "Write a version's model as a Hugging Face directory (config.json + model.safetensors,",
         "provenance.json), FP32; optimizer/ tensors stay behind. Needs a version whose index",
-        "carries the model config (policy, critic and PRM checkpoints)."
+        "carries the model config (policy, critic and PRM checkpoints). An RL trainer's save",
+        "(checkpoints/rl-state/<job>/chk-<id>) holds several models: pick one with --prefix."
       },
       mixinStandardHelpOptions = true)
   static final class Convert implements Callable<Integer> {
@@ -152,6 +156,15 @@ final class CheckpointCommand {
         paramLabel = "DIR",
         description = "A new or empty local directory.")
     Path to;
+
+    @Option(
+        names = "--prefix",
+        paramLabel = "PREFIX",
+        description = {
+          "Convert only the tensors named PREFIX<name>, written as <name>: policy/ (or",
+          "policy-v<v>/, critic/) of an RL trainer's save. Default: every tensor."
+        })
+    String prefix = "";
 
     @Override
     public Integer call() throws IOException {
@@ -167,11 +180,31 @@ final class CheckpointCommand {
                           version.uri
                               + ": the index carries no model config, so it is no policy, critic"
                               + " or PRM checkpoint to convert"));
-      Map<String, TensorBytes> weights = new LinkedHashMap<>();
-      for (String name : reader.index().tensors().keySet()) {
-        if (!name.startsWith(CheckpointIndex.OPTIMIZER_PREFIX)) {
-          weights.put(name, reader.read(name));
+      List<String> names =
+          reader.index().tensors().keySet().stream()
+              .filter(n -> n.startsWith(prefix) && !n.startsWith(CheckpointIndex.OPTIMIZER_PREFIX))
+              .toList();
+      // Hugging Face names have no '/': one here is another model's prefix (an RL trainer's save).
+      Set<String> models = new TreeSet<>();
+      for (String name : names) {
+        int slash = name.indexOf('/', prefix.length());
+        if (slash >= 0) {
+          models.add(name.substring(0, slash + 1));
         }
+      }
+      if (names.isEmpty() || !models.isEmpty()) {
+        throw new IllegalArgumentException(
+            "Invalid value '"
+                + prefix
+                + "' for --prefix: "
+                + version.uri
+                + (names.isEmpty()
+                    ? " holds no model under it"
+                    : " holds several models " + models + ": pick one with --prefix"));
+      }
+      Map<String, TensorBytes> weights = new LinkedHashMap<>();
+      for (String name : names) {
+        weights.put(name.substring(prefix.length()), reader.read(name));
       }
       try (NDManager manager = NDManager.newBaseManager()) {
         Map<String, NDArray> arrays = NDArrayTensors.toArrays(weights, manager);
@@ -179,7 +212,7 @@ final class CheckpointCommand {
       }
       PrintWriter out = version.out();
       out.printf(
-          "Wrote %s: %d tensors of %s (%d optimizer tensors left out)%n",
+          "Wrote %s: %d tensors of %s (%d optimizer or other tensors left out)%n",
           to, weights.size(), version.uri, reader.index().tensors().size() - weights.size());
       out.flush();
       return 0;

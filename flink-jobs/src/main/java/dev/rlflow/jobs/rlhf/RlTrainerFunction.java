@@ -12,11 +12,11 @@ import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
-import dev.rlflow.model.checkpoint.DirectoryTree;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
+import dev.rlflow.resharding.checkpoint.CheckpointInfo;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
 import dev.rlflow.training.advantage.MinFormCredit;
@@ -35,6 +35,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -59,18 +60,19 @@ import org.slf4j.LoggerFactory;
  * the rollout cannot answer batch b + 1 + s before version b + 1 exists.
  *
  * <p><b>Recovery.</b> At each Flink checkpoint the trainer saves policy, critic and both
- * optimizers' moments under {@code checkpoints/rl-state/<job id>/chk-<id>} ({@link
- * TrainerCheckpoint}), plus the policy versions {@code v - s … v - 1} that batches still in the
- * rollout were or will be generated with, and keeps in Flink's operator state a {@link
- * TrainerState} (with its versioned {@link TrainerStateSerializer}): the version, the counters
- * (iterations = the RNG state, optimizer steps, KL beta) and that directory. Restored, it reloads
- * them and republishes versions {@code v - s … v}, so the replayed batches are generated and
- * trained exactly as before the failure: the run ends with the same weights bit for bit.
+ * optimizers' moments, plus the policy versions {@code v - s … v - 1} that batches still in the
+ * rollout were or will be generated with, as one universal checkpoint ({@link
+ * UniversalTrainerCheckpoint}) at {@code checkpoints/rl-state/<job id>/chk-<id>} under the run
+ * directory, on whatever Hadoop FileSystem holds it (file://, hdfs://), and keeps in Flink's
+ * operator state a {@link TrainerState} (with its versioned {@link TrainerStateSerializer}): the
+ * version, the counters (iterations = the RNG state, optimizer steps, KL beta) and that version's
+ * URI. A save whose writer died before its commit marker is never loaded. Restored, it reloads them
+ * and republishes versions {@code v - s … v}, so the replayed batches are generated and trained
+ * exactly as before the failure: the run ends with the same weights bit for bit.
  */
 final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetric>
     implements CheckpointedFunction, CheckpointListener {
   static final String FINAL_CHECKPOINT = "checkpoints/rl";
-  static final String STATE_DIR = "checkpoints/rl-state";
   private static final Logger LOG = LoggerFactory.getLogger(RlTrainerFunction.class);
 
   private final RunContext run;
@@ -159,32 +161,40 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
 
   /** Loads a checkpoint's trainer and publishes the older versions in-flight batches need. */
   private void resume(TrainerState s) throws Exception {
-    Path dir = Path.of(s.directory());
-    trainer.restore(dir, s.counters());
-    TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
-    for (long v = s.oldest(); v < s.version(); v++) {
-      try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-        store.publish(v, checkpoint.readOlderPolicy(v, staging));
+    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+      UniversalTrainerCheckpoint.Restored saved =
+          UniversalTrainerCheckpoint.read(s.directory(), s.counters(), staging);
+      trainer.restore(saved.trainer());
+      for (long v = s.oldest(); v < s.version(); v++) {
+        store.publish(v, saved.olderPolicy(v));
       }
     }
     version = s.version();
-    LOG.info("Trainer resumed at policy version {} from {}", version, dir);
+    LOG.info("Trainer resumed at policy version {} from {}", version, s.directory());
   }
 
+  /** Writes the trainer's save of this checkpoint (see Recovery above). */
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    Path dir = saveDir(context.getCheckpointId());
-    DirectoryTree.delete(dir); // a leftover of a failed attempt at the same id
-    TrainerCheckpoint.Counters counters = trainer.save(dir, provenance);
-    TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
-    // the versions that batches still in the rollout were or will be generated with
+    org.apache.hadoop.fs.Path dir = saveDir(context.getCheckpointId());
+    TrainerCheckpoint checkpoint = trainer.save();
     long oldest = PolicyVersion.answering(version, config.rollout().maxStaleness()).number();
-    for (long v = oldest; v < version; v++) {
-      try (WeightLease lease = store.await(v, Duration.ZERO)) {
-        checkpoint.writeOlderPolicy(v, policy.config(), lease.weights().tensors(), provenance);
+    List<WeightLease> leases = new ArrayList<>();
+    try {
+      Map<Long, Map<String, NDArray>> older = new TreeMap<>();
+      for (long v = oldest; v < version; v++) {
+        WeightLease lease = store.await(v, Duration.ZERO);
+        leases.add(lease);
+        older.put(v, lease.weights().tensors());
+      }
+      CheckpointInfo info = new CheckpointInfo(provenance, version, Optional.of(policy.config()));
+      String uri = UniversalTrainerCheckpoint.write(dir, checkpoint, older, info);
+      state.update(List.of(new TrainerState(version, oldest, checkpoint.counters(), uri)));
+    } finally {
+      for (WeightLease lease : leases) {
+        lease.close();
       }
     }
-    state.update(List.of(new TrainerState(version, oldest, counters, dir.toString())));
     saved.addLast(context.getCheckpointId());
   }
 
@@ -204,7 +214,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     for (int i = 0; i < completed.size() - keep; i++) {
       long id = completed.get(i);
       saved.remove(id);
-      DirectoryTree.delete(saveDir(id));
+      UniversalTrainerCheckpoint.delete(saveDir(id));
     }
   }
 
@@ -212,14 +222,14 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   @Override
   public void notifyCheckpointAborted(long checkpointId) throws Exception {
     if (saved.remove(checkpointId)) {
-      DirectoryTree.delete(saveDir(checkpointId));
+      UniversalTrainerCheckpoint.delete(saveDir(checkpointId));
     }
   }
 
   /** Where the trainer saves its part of checkpoint {@code checkpointId} of this job. */
-  private Path saveDir(long checkpointId) {
+  private org.apache.hadoop.fs.Path saveDir(long checkpointId) {
     String job = getRuntimeContext().getJobInfo().getJobId().toHexString();
-    return run.localPath(STATE_DIR + "/" + job + "/chk-" + checkpointId);
+    return UniversalTrainerCheckpoint.saveDir(run.runDirectory(), job, checkpointId);
   }
 
   @Override

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param version the policy version published last (batches trained)
  * @param oldest the oldest version saved beside it, {@code max(0, version - max_staleness)}
  * @param counters the trainer's counters (iterations = the RNG state, optimizer steps, KL beta)
- * @param directory where the trainer's save and the older versions were written ({@link
- *     TrainerCheckpoint})
+ * @param directory the URI (file://, hdfs://) of the universal checkpoint version holding the
+ *     trainer's save and the older versions ({@link UniversalTrainerCheckpoint}); format 1 of
+ *     {@link TrainerStateSerializer} holds it as it held the local directory before
  */
 public record TrainerState(
     long version, long oldest, TrainerCheckpoint.Counters counters, String directory) {

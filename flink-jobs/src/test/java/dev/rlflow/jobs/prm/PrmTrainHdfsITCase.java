@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
+import dev.rlflow.jobs.hdfs.MiniHdfs;
 import dev.rlflow.jobs.pipeline.Pipeline;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.traces.ProcessLabel;
@@ -19,36 +20,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.file.DataFileWriter;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** prm-train reads its labels from a real HDFS (MiniDFSCluster) by an hdfs:// URI. */
 class PrmTrainHdfsITCase {
-  private static MiniDFSCluster hdfs;
-
-  @BeforeAll
-  static void startHdfs(@TempDir Path base) throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-    hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    hdfs.waitActive();
-  }
-
-  @AfterAll
-  static void stopHdfs() {
-    if (hdfs != null) {
-      hdfs.shutdown();
-    }
-  }
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
 
   @Test
   void trainsOnLabelsInHdfs(@TempDir Path out) throws Exception {
-    String labels = hdfs.getURI() + "/rlflow/process-labels";
-    org.apache.hadoop.fs.FileSystem fs = hdfs.getFileSystem();
+    String labels = HDFS.uri() + "/rlflow/process-labels";
+    org.apache.hadoop.fs.FileSystem fs = HDFS.fileSystem();
     try (OutputStream stream = fs.create(new org.apache.hadoop.fs.Path(labels + "/part-0.avro"));
         DataFileWriter<ProcessLabel> writer = TraceFiles.writer(ProcessLabel.class, stream)) {
       for (int start = 1; start <= 10; start++) {

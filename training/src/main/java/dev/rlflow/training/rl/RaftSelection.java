@@ -4,7 +4,6 @@ import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.training.advantage.Raft;
 import dev.rlflow.training.advantage.TokenAdvantages;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -83,17 +82,15 @@ final class RaftSelection {
     replay.addAll(fresh);
   }
 
-  /** Writes the replay buffer, if any, to {@code file}. */
-  void write(Path file) throws IOException {
-    if (replay != null) {
-      replay.write(file);
-    }
+  /** The replay buffer's bytes ({@link ReplayBuffer#toBytes}), empty without replay. */
+  byte[] replayBytes() throws IOException {
+    return replay == null ? new byte[0] : replay.toBytes();
   }
 
-  /** Reads back what {@link #write} wrote, if this selection replays. */
-  void load(Path file) throws IOException {
+  /** Reads back what {@link #replayBytes} returned, if this selection replays. */
+  void loadReplay(byte[] bytes) throws IOException {
     if (replay != null) {
-      replay.load(file);
+      replay.load(bytes);
     }
   }
 }

@@ -3,13 +3,11 @@ package dev.rlflow.training.rl;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
 import dev.rlflow.core.rl.ScoredResponse;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +19,7 @@ import java.util.Random;
  * that rejection-sampling fine-tuning grows from its own verified samples (ReST, Gulcehre et al.
  * 2023, arXiv 2308.08998). Each holds what an update needs without the model that sampled it: the
  * response, the reference log-probs (the reference is frozen, so they stay right) and the
- * advantages. Part of the trainer's state: {@link #write} and {@link #load} keep it bit for bit.
+ * advantages. Part of the trainer's state: {@link #toBytes} and {@link #load} keep it bit for bit.
  */
 final class ReplayBuffer {
 
@@ -104,10 +102,10 @@ final class ReplayBuffer {
     return List.copyOf(entries);
   }
 
-  /** Writes every entry, in order, to {@code file}. */
-  void write(Path file) throws IOException {
-    try (DataOutputStream out =
-        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+  /** Every entry, in order, as bytes that {@link #load} reads back. */
+  byte[] toBytes() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(FORMAT);
       out.writeInt(entries.size());
       for (Entry e : entries) {
@@ -131,20 +129,23 @@ final class ReplayBuffer {
         writeDoubles(out, e.advantages());
       }
     }
+    return bytes.toByteArray();
   }
 
   /**
-   * Replaces the entries with what {@link #write} wrote to {@code file}.
+   * Replaces the entries with what {@link #toBytes} returned.
    *
-   * @throws IOException when the file is missing, truncated or of another format
+   * @throws IOException when the bytes are empty, truncated or of another format
    */
-  void load(Path file) throws IOException {
-    try (DataInputStream in =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+  void load(byte[] bytes) throws IOException {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      if (bytes.length == 0) {
+        throw new IOException("The checkpoint holds no replay buffer, which raft's replay needs");
+      }
       int format = in.readInt();
       if (format != FORMAT) {
         throw new IOException(
-            "Replay buffer " + file + " has format " + format + ", this version reads " + FORMAT);
+            "Replay buffer has format " + format + ", this version reads " + FORMAT);
       }
       int count = in.readInt();
       List<Entry> entries = new ArrayList<>(count);

@@ -1,17 +1,17 @@
 package dev.rlflow.training.rl;
 
 import dev.rlflow.core.config.AlgorithmConfig;
-import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.advantage.TokenAdvantages;
 import dev.rlflow.training.kl.KlController;
 import dev.rlflow.training.optim.AdamW;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 
@@ -181,47 +181,54 @@ public final class RlTrainer implements AutoCloseable {
   }
 
   /**
-   * Writes what an exact resume needs into the new directory {@code dir} (the layout of {@link
-   * TrainerCheckpoint}), its models with the {@code provenance} of the run; returns the counters to
-   * keep beside the directory.
+   * What an exact resume needs: the live policy, critic and moments (write them out before the next
+   * {@link #iterate}), raft's replay buffer and the counters.
    */
-  public TrainerCheckpoint.Counters save(Path dir, Provenance provenance) throws IOException {
-    TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
-    checkpoint.write(TrainerCheckpoint.Part.ACTOR, actor.policy(), actor.optimizer(), provenance);
+  public TrainerCheckpoint save() throws IOException {
+    Map<TrainerCheckpoint.Part, TrainerCheckpoint.ModelState> models =
+        new EnumMap<>(TrainerCheckpoint.Part.class);
+    models.put(
+        TrainerCheckpoint.Part.POLICY,
+        TrainerCheckpoint.ModelState.of(actor.policy(), actor.optimizer()));
     if (critic != null) {
-      checkpoint.write(
-          TrainerCheckpoint.Part.CRITIC, critic.critic(), critic.optimizer(), provenance);
+      models.put(
+          TrainerCheckpoint.Part.CRITIC,
+          TrainerCheckpoint.ModelState.of(critic.critic(), critic.optimizer()));
     }
-    if (selection != null) {
-      selection.write(checkpoint.replay());
-    }
-    return new TrainerCheckpoint.Counters(
-        iterations,
-        actor.optimizer().steps(),
-        critic == null ? 0 : critic.optimizer().steps(),
-        kl.coef());
+    return new TrainerCheckpoint(
+        models,
+        selection == null ? new byte[0] : selection.replayBytes(),
+        new TrainerCheckpoint.Counters(
+            iterations,
+            actor.optimizer().steps(),
+            critic == null ? 0 : critic.optimizer().steps(),
+            kl.coef()));
   }
 
   /**
-   * Loads what {@link #save} wrote into this trainer's policy, critic and optimizers and resumes
-   * its counters, so the next {@link #iterate} does exactly what the saved trainer's would have.
+   * Loads what {@link #save} returned (or a copy of it) into this trainer's policy, critic and
+   * optimizers and resumes its counters, so the next {@link #iterate} does exactly what the saved
+   * trainer's would have. The arrays are copied: the caller may close them afterwards.
    *
-   * @throws IOException when a file is missing or unreadable
-   * @throws IllegalArgumentException when the saved tensors do not fit the models
+   * @throws IOException when the replay buffer's bytes are truncated or of another format
+   * @throws IllegalArgumentException when the saved tensors do not fit the models, or a model this
+   *     trainer updates is missing
    */
-  public void restore(Path dir, TrainerCheckpoint.Counters counters) throws IOException {
-    TrainerCheckpoint checkpoint = new TrainerCheckpoint(dir);
-    checkpoint.read(
-        TrainerCheckpoint.Part.ACTOR, actor.policy(), actor.optimizer(), counters.actorSteps());
+  public void restore(TrainerCheckpoint checkpoint) throws IOException {
+    Map<TrainerCheckpoint.Part, TrainerCheckpoint.ModelState> models = checkpoint.models();
+    TrainerCheckpoint.Counters counters = checkpoint.counters();
+    models
+        .get(TrainerCheckpoint.Part.POLICY)
+        .loadInto(actor.policy(), actor.optimizer(), counters.actorSteps());
     if (critic != null) {
-      checkpoint.read(
-          TrainerCheckpoint.Part.CRITIC,
-          critic.critic(),
-          critic.optimizer(),
-          counters.criticSteps());
+      TrainerCheckpoint.ModelState saved = models.get(TrainerCheckpoint.Part.CRITIC);
+      if (saved == null) {
+        throw new IllegalArgumentException("The checkpoint holds no critic, which ppo trains");
+      }
+      saved.loadInto(critic.critic(), critic.optimizer(), counters.criticSteps());
     }
     if (selection != null) {
-      selection.load(checkpoint.replay());
+      selection.loadReplay(checkpoint.replay());
     }
     iterations = counters.iterations();
     kl = KlController.of(config.algorithm()).withCoef(counters.klCoef());

@@ -1,40 +1,47 @@
 package dev.rlflow.training.rl;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import dev.rlflow.core.provenance.Provenance;
-import dev.rlflow.model.ModelConfig;
-import dev.rlflow.model.checkpoint.HfCheckpoint;
-import dev.rlflow.model.checkpoint.LoadedCheckpoint;
-import dev.rlflow.model.checkpoint.Safetensors;
-import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.optim.AdamW;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The layout of one save of an RL trainer, a directory holding all its tensors in FP32 so that a
- * restore gets the same bits back:
+ * What an exact resume of an {@link RlTrainer} needs, in memory: per model it updates ({@link
+ * Part}) the weights and the optimizer's Adam moments, raft's replay buffer as bytes, and the
+ * counters. It names no storage: flink-jobs writes it as one universal checkpoint (resharding's
+ * format, which training may not import, DESIGN.md §2). The arrays {@link RlTrainer#save} returns
+ * are the trainer's live ones: write them out before its next iteration.
  *
- * <pre>
- * policy/                        the policy (Hugging Face layout)
- * optimizer.safetensors          the actor's Adam moments
- * critic/                        ppo: the critic
- * critic-optimizer.safetensors   ppo: the critic's Adam moments
- * replay.bin                     raft with replay: the replay buffer
- * policy-v&lt;v&gt;/                   older policy versions that batches still in the rollout need
- * </pre>
- *
- * The counters beside it ({@link Counters}) are small enough for the caller's own state.
+ * @param models the policy and, for ppo, the critic
+ * @param replay raft's replay buffer ({@code ReplayBuffer}'s format), empty when it replays none
+ * @param counters the counters, small enough for the caller's own state
  */
-public final class TrainerCheckpoint {
+public record TrainerCheckpoint(Map<Part, ModelState> models, byte[] replay, Counters counters) {
+
+  public TrainerCheckpoint {
+    if (!models.containsKey(Part.POLICY)) {
+      throw new IllegalArgumentException("A trainer checkpoint needs the policy");
+    }
+    models = new EnumMap<>(models);
+    replay = replay.clone();
+    Objects.requireNonNull(counters, "counters");
+  }
+
+  @Override
+  public Map<Part, ModelState> models() {
+    return new EnumMap<>(models);
+  }
+
+  @Override
+  public byte[] replay() {
+    return replay.clone();
+  }
 
   /**
-   * The counters of a trainer's state; the tensors are in the directory.
+   * The counters of a trainer's state; the tensors are in the {@link ModelState}s.
    *
    * @param iterations iterations run: the seed of the next minibatch order (the trainer's RNG)
    * @param actorSteps the actor optimizer's step counter (Adam's bias correction)
@@ -43,89 +50,77 @@ public final class TrainerCheckpoint {
    */
   public record Counters(long iterations, long actorSteps, long criticSteps, double klCoef) {}
 
-  /** A model and its optimizer's moments, as saved. */
-  enum Part {
-    ACTOR("policy", "optimizer.safetensors"),
-    CRITIC("critic", "critic-optimizer.safetensors");
+  /** A model the trainer updates, with the prefix its tensors' names get in a saved checkpoint. */
+  public enum Part {
+    POLICY("policy/"),
+    CRITIC("critic/");
 
-    private final String model;
-    private final String moments;
+    /** Prepended to the model's parameter names where one checkpoint holds several models. */
+    public final String prefix;
 
-    Part(String model, String moments) {
-      this.model = model;
-      this.moments = moments;
+    Part(String prefix) {
+      this.prefix = prefix;
     }
   }
 
-  private static final String REPLAY = "replay.bin";
-
-  private final Path dir;
-
-  /** The save in directory {@code dir}. */
-  public TrainerCheckpoint(Path dir) {
-    this.dir = dir;
-  }
-
   /**
-   * Writes {@code weights} of policy version {@code version} (of architecture {@code config}) with
-   * the {@code provenance} of the run that trained them.
-   */
-  public void writeOlderPolicy(
-      long version, ModelConfig config, Map<String, NDArray> weights, Provenance provenance)
-      throws IOException {
-    HfCheckpoint.write(olderPolicy(version), config, weights, Long.MAX_VALUE, provenance);
-  }
-
-  /** Reads policy version {@code version} into {@code staging}. */
-  public Map<String, NDArray> readOlderPolicy(long version, NDManager staging) throws IOException {
-    return HfCheckpoint.read(olderPolicy(version), staging).tensors();
-  }
-
-  private Path olderPolicy(long version) {
-    return dir.resolve("policy-v" + version);
-  }
-
-  /**
-   * Writes {@code model} (with its {@code provenance}) and {@code optimizer}'s moments as {@code
-   * part}.
-   */
-  void write(Part part, TransformerModel model, AdamW optimizer, Provenance provenance)
-      throws IOException {
-    Files.createDirectories(dir);
-    ModelCheckpoint.save(model, dir.resolve(part.model), Long.MAX_VALUE, provenance);
-    Safetensors.write(dir.resolve(part.moments), optimizer.state(), Map.of());
-  }
-
-  /**
-   * Loads {@code part} into {@code model} and {@code optimizer}, whose step counter becomes {@code
-   * steps}.
+   * A model's weights and its optimizer's moments, each by parameter name.
    *
-   * @throws IOException when a file is missing or unreadable
-   * @throws IllegalArgumentException when the saved tensors do not fit the model
+   * @param weights the parameters
+   * @param expAvg Adam's first moments
+   * @param expAvgSq Adam's second moments
    */
-  void read(Part part, TransformerModel model, AdamW optimizer, long steps) throws IOException {
-    Path modelDir = dir.resolve(part.model);
-    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-      LoadedCheckpoint saved = HfCheckpoint.read(modelDir, staging);
-      int copied = model.copyWeightsFrom(saved.tensors());
-      if (copied != model.weights().size()) {
+  public record ModelState(
+      Map<String, NDArray> weights, Map<String, NDArray> expAvg, Map<String, NDArray> expAvgSq) {
+    public ModelState {
+      weights = Map.copyOf(weights);
+      expAvg = Map.copyOf(expAvg);
+      expAvgSq = Map.copyOf(expAvgSq);
+    }
+
+    /** {@code model}'s live weights and {@code optimizer}'s live moments. */
+    static ModelState of(TransformerModel model, AdamW optimizer) {
+      Map<String, NDArray> first = new LinkedHashMap<>();
+      Map<String, NDArray> second = new LinkedHashMap<>();
+      optimizer
+          .state()
+          .forEach(
+              (key, moment) -> {
+                if (key.endsWith(AdamW.EXP_AVG_SQ)) {
+                  second.put(strip(key, AdamW.EXP_AVG_SQ), moment);
+                } else {
+                  first.put(strip(key, AdamW.EXP_AVG), moment);
+                }
+              });
+      return new ModelState(model.weights(), first, second);
+    }
+
+    /**
+     * Copies the weights into {@code model} and the moments into {@code optimizer}, whose step
+     * counter becomes {@code steps}.
+     *
+     * @throws IllegalArgumentException when the weights do not fit the model or the moments the
+     *     optimizer
+     */
+    void loadInto(TransformerModel model, AdamW optimizer, long steps) {
+      int copied = model.copyWeightsFrom(weights);
+      if (copied != model.weights().size() || weights.size() != copied) {
         throw new IllegalArgumentException(
-            "Checkpoint "
-                + modelDir
-                + " holds "
+            "The checkpoint's "
+                + weights.size()
+                + " weights fill "
                 + copied
                 + " of the model's "
-                + model.weights().size()
-                + " weights");
+                + model.weights().size());
       }
+      Map<String, NDArray> state = new LinkedHashMap<>();
+      expAvg.forEach((name, m) -> state.put(name + AdamW.EXP_AVG, m));
+      expAvgSq.forEach((name, v) -> state.put(name + AdamW.EXP_AVG_SQ, v));
+      optimizer.loadState(state, steps);
     }
-    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-      optimizer.loadState(Safetensors.read(dir.resolve(part.moments), staging).tensors(), steps);
-    }
-  }
 
-  /** Where the replay buffer is saved. */
-  Path replay() {
-    return dir.resolve(REPLAY);
+    private static String strip(String key, String suffix) {
+      return key.substring(0, key.length() - suffix.length());
+    }
   }
 }

@@ -15,12 +15,10 @@ import dev.rlflow.core.config.AlgorithmConfig.KlPlacement;
 import dev.rlflow.core.config.AlgorithmConfig.MacroActions;
 import dev.rlflow.core.config.AlgorithmConfig.Name;
 import dev.rlflow.core.config.PolicyConfig;
-import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
 import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.model.ModelConfig;
-import dev.rlflow.model.checkpoint.HfCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.GenerationRequest;
@@ -35,7 +33,6 @@ import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftLoss;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,7 +41,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -53,8 +49,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * 1 and {@code [6, 0]} earns 0. Every algorithm must raise the first one's probability.
  */
 class RlTrainerTest {
-
-  private static final Provenance PROVENANCE = new Provenance("run-1", "0123abcd", 42, "test");
 
   private static final ModelConfig CONFIG =
       new ModelConfig(PolicyConfig.Architecture.LLAMA, 8, 16, 1, 2, 1, 32, 16, 10_000, 1e-5, true);
@@ -143,38 +137,43 @@ class RlTrainerTest {
   }
 
   @Test
-  void aTrainerRestoredFromItsSaveContinuesBitForBit(@TempDir Path dir) throws Exception {
-    Map<String, float[]> straight = trained(4, null).weights();
+  void aTrainerRestoredFromItsSaveContinuesBitForBit() throws Exception {
+    Map<String, float[]> straight = trained(4, null);
     Map<String, float[]> resumed;
-    TrainerCheckpoint.Counters state = trained(2, dir.resolve("save")).saved();
+    TrainerCheckpoint.Counters state;
     try (TransformerModel policy = model(TransformerModel.Head.LM, 1);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 2);
         RlTrainer trainer = new RlTrainer(policy, reference, critic, adaptiveKl())) {
-      trainer.restore(dir.resolve("save"), state);
+      trained(2, trainer);
       assertThat(trainer.iterations()).isEqualTo(2);
       for (int i = 0; i < 2; i++) {
         trainer.iterate(batch(policy, Steps.none()));
       }
       resumed = weights(policy);
+      state = trainer.save().counters();
     }
-    assertThat(state.actorSteps()).isEqualTo(2 * 4);
-    assertThat(state.criticSteps()).isEqualTo(2 * 4);
+    assertThat(state.actorSteps()).isEqualTo(4 * 4);
+    assertThat(state.criticSteps()).isEqualTo(4 * 4);
     assertThat(state.klCoef()).isNotEqualTo(0.01); // the adaptive controller moved
-    assertThat(HfCheckpoint.readProvenance(dir.resolve("save/policy"))).contains(PROVENANCE);
-    assertThat(HfCheckpoint.readProvenance(dir.resolve("save/critic"))).contains(PROVENANCE);
     straight.forEach((name, w) -> assertThat(resumed.get(name)).as(name).containsExactly(w));
   }
 
   @Test
-  void raftReplaysEarlierAcceptedResponsesAndResumesWithThem(@TempDir Path dir) throws Exception {
-    Map<String, float[]> straight = raft(8, 0, 4, null, null, null).weights();
-    Map<String, float[]> withoutReplay = raft(0, 0, 4, null, null, null).weights();
-    Path save = dir.resolve("save");
-    TrainerCheckpoint.Counters state = raft(8, 0, 2, null, null, save).saved();
-    Map<String, float[]> resumed = raft(8, 2, 4, save, state, null).weights();
+  void raftReplaysEarlierAcceptedResponsesAndResumesWithThem() throws Exception {
+    Map<String, float[]> straight = raft(8, 0, 4, null, null);
+    Map<String, float[]> withoutReplay = raft(0, 0, 4, null, null);
+    Map<String, float[]> resumed =
+        raft(
+            8,
+            0,
+            2,
+            null,
+            saved -> {
+              assertThat(saved.replay()).isNotEmpty();
+              return raft(8, 2, 4, saved, null);
+            });
 
-    assertThat(save.resolve("replay.bin")).exists();
     straight.forEach((name, w) -> assertThat(resumed.get(name)).as(name).containsExactly(w));
     assertThat(straight.keySet())
         .anyMatch(name -> !Arrays.equals(straight.get(name), withoutReplay.get(name)));
@@ -391,17 +390,14 @@ class RlTrainerTest {
   }
 
   private static Map<String, float[]> trained() {
-    return trained(3, null).weights();
+    return trained(3, null);
   }
 
-  /** A trained policy's weights by name, and the state its trainer saved (or null). */
-  private record Trained(Map<String, float[]> weights, TrainerCheckpoint.Counters saved) {}
-
   /**
-   * The policy after {@code iterations} ppo iterations with an adaptive KL coefficient; saves the
-   * trainer into {@code save} when given.
+   * The policy after {@code iterations} ppo iterations with an adaptive KL coefficient; restores
+   * the trainer's save into {@code restored} when given.
    */
-  private static Trained trained(int iterations, Path save) {
+  private static Map<String, float[]> trained(int iterations, RlTrainer restored) {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         TransformerModel critic = model(TransformerModel.Head.VALUE, 7);
@@ -409,32 +405,39 @@ class RlTrainerTest {
       for (int i = 0; i < iterations; i++) {
         trainer.iterate(batch(policy, Steps.none()));
       }
-      TrainerCheckpoint.Counters saved = save == null ? null : trainer.save(save, PROVENANCE);
-      return new Trained(weights(policy), saved);
+      if (restored != null) {
+        restored.restore(trainer.save());
+      }
+      return weights(policy);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** What a test does with a trainer's save while the trainer is still open. */
+  private interface Continuation {
+    Map<String, float[]> apply(TrainerCheckpoint saved) throws IOException;
+  }
+
   /**
    * The policy after raft iterations {@code from} to {@code to} (exclusive) with a replay buffer of
-   * {@code replaySize}, first restored from {@code restore} when given, then saved into {@code
-   * save} when given.
+   * {@code replaySize}, first restored from {@code restore} when given; with {@code then}, what
+   * {@code then} returns given the trainer's save instead.
    */
-  private static Trained raft(
-      int replaySize, int from, int to, Path restore, TrainerCheckpoint.Counters state, Path save)
+  private static Map<String, float[]> raft(
+      int replaySize, int from, int to, TrainerCheckpoint restore, Continuation then)
       throws IOException {
     try (TransformerModel policy = model(TransformerModel.Head.LM, 42);
         TransformerModel reference = model(TransformerModel.Head.LM, 42);
         RlTrainer trainer =
             new RlTrainer(policy, reference, null, config(Name.RAFT, false, replaySize, 0, 0))) {
       if (restore != null) {
-        trainer.restore(restore, state);
+        trainer.restore(restore);
       }
       for (int i = from; i < to; i++) {
         trainer.iterate(raftBatch(policy, i));
       }
-      return new Trained(weights(policy), save == null ? null : trainer.save(save, PROVENANCE));
+      return then == null ? weights(policy) : then.apply(trainer.save());
     }
   }
 
