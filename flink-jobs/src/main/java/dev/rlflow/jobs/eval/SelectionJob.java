@@ -4,11 +4,11 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.problem.ProblemRecord;
 import dev.rlflow.jobs.problem.TaskData;
 import dev.rlflow.jobs.runner.JobRunner;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
 import dev.rlflow.reward.prm.ProcessRewardModel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +82,8 @@ public final class SelectionJob {
     Map<String, Double> thresholds = new LinkedHashMap<>();
     for (Map.Entry<String, String> prm : prms.entrySet()) {
       thresholds.put(
-          prm.getKey(), ProcessRewardModel.metadata(Path.of(prm.getValue())).decisionThreshold());
+          prm.getKey(),
+          ProcessRewardModel.metadata(ModelDirectories.local(prm.getValue())).decisionThreshold());
     }
     SelectionTable table =
         SelectionTable.of(results, ns, selectionPrm, config.reward().prmAggregation(), thresholds);

@@ -12,6 +12,7 @@ import dev.rlflow.core.task.arith.StepChecker;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
@@ -21,7 +22,6 @@ import dev.rlflow.reward.prm.StepSequence;
 import dev.rlflow.rollout.GenerationEngine;
 import dev.rlflow.rollout.GenerationRequest;
 import dev.rlflow.rollout.Sample;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +81,7 @@ final class SelectionOperator extends AbstractStreamOperator<SelectionResult>
       models.put(
           prm.getKey(),
           ProcessRewardModel.load(
-              Path.of(prm.getValue()),
+              ModelDirectories.local(prm.getValue()),
               ComputeTarget.of(config.policy()),
               config.eval().batchSize()));
     }

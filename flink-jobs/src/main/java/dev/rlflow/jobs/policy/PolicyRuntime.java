@@ -2,13 +2,13 @@ package dev.rlflow.jobs.policy;
 
 import ai.djl.engine.Engine;
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.model.transformer.ModelCheckpoint;
 import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.rollout.GenerationEngine;
-import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -23,7 +23,7 @@ public record PolicyRuntime(Tokenizer tokenizer, TransformerModel policy) implem
     Tokenizer tokenizer = Tokenizers.load(config.policy().tokenizer());
     TransformerModel policy =
         ModelCheckpoint.load(
-            Path.of(checkpoint),
+            ModelDirectories.local(checkpoint),
             TransformerModel.Head.LM,
             ComputeTarget.of(config.policy()),
             config.run().seed());

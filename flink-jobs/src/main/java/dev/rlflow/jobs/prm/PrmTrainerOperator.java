@@ -9,6 +9,7 @@ import dev.rlflow.core.config.TaskConfig;
 import dev.rlflow.core.label.ProcessLabel;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.task.arith.ArithProblem;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.traces.ProcessLabelAvro;
@@ -22,7 +23,6 @@ import dev.rlflow.reward.prm.PrmTraining;
 import dev.rlflow.reward.prm.PrmTrainingSet;
 import dev.rlflow.reward.prm.ProcessRewardModel;
 import dev.rlflow.reward.prm.ScoreStack;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -145,25 +145,24 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
                 initial,
                 split,
                 metric -> output.collect(new StreamRecord<>(PrmTrainEvent.of(metric))));
-        Path dir = run.localPath(checkpointRelative);
-        result
-            .prm()
-            .save(
-                dir,
-                new ProcessRewardModel.Metadata(
-                    name(prm.objective()),
-                    name(prm.init()),
-                    split.train().size(),
-                    result.decisionThreshold(),
-                    result.stack(),
-                    Provenance.of(config, run.runId())));
+        ProcessRewardModel.Metadata metadata =
+            new ProcessRewardModel.Metadata(
+                name(prm.objective()),
+                name(prm.init()),
+                split.train().size(),
+                result.decisionThreshold(),
+                result.stack(),
+                Provenance.of(config, run.runId()));
+        String dir =
+            ModelDirectories.save(
+                run.resolve(checkpointRelative), local -> result.prm().save(local, metadata));
         output.collect(
             new StreamRecord<>(
                 PrmTrainEvent.of(
                     new PrmEval(
                         name(prm.objective()),
                         name(prm.init()),
-                        dir.toString(),
+                        dir,
                         read,
                         deadLetters,
                         split.distinct(),
@@ -203,7 +202,10 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
         switch (prm.init()) {
           case POLICY ->
               ModelCheckpoint.load(
-                  Path.of(policyCheckpoint), TransformerModel.Head.STEP_SCORE, target, seed);
+                  ModelDirectories.local(policyCheckpoint),
+                  TransformerModel.Head.STEP_SCORE,
+                  target,
+                  seed);
           case SCRATCH ->
               TransformerModel.create(
                   ModelConfig.of(config.policy(), tokenizer.vocabSize()),
@@ -216,7 +218,7 @@ final class PrmTrainerOperator extends AbstractStreamOperator<PrmTrainEvent>
       TransformerModel policy =
           prm.confidence() == PrmConfig.Confidence.POLICY
               ? ModelCheckpoint.load(
-                  Path.of(policyCheckpoint), TransformerModel.Head.LM, target, seed)
+                  ModelDirectories.local(policyCheckpoint), TransformerModel.Head.LM, target, seed)
               : null;
       return new ProcessRewardModel(model, policy, ScoreStack.HEAD_ONLY, SCORE_BATCH);
     } catch (Exception e) {

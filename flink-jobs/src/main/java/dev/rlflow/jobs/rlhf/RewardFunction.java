@@ -1,6 +1,7 @@
 package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
@@ -44,7 +45,7 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
     RunConfig config = run.config();
     tokenizer = Tokenizers.load(config.policy().tokenizer());
     if (prmCheckpoint != null && config.reward().stepWeight() > 0) {
-      Path dir = Path.of(prmCheckpoint);
+      Path dir = ModelDirectories.local(prmCheckpoint);
       double threshold = ProcessRewardModel.metadata(dir).decisionThreshold();
       prm =
           ProcessRewardModel.load(

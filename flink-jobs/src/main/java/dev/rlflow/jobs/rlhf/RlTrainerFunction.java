@@ -9,6 +9,7 @@ import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.ScoredResponse;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
@@ -110,7 +111,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     provenance = Provenance.of(config, run.runId());
     ComputeTarget target = ComputeTarget.of(config.policy());
     long seed = config.run().seed();
-    Path dir = Path.of(checkpoint);
+    Path dir = ModelDirectories.local(checkpoint);
     policy = ModelCheckpoint.load(dir, TransformerModel.Head.LM, target, seed);
     reference = ModelCheckpoint.load(dir, TransformerModel.Head.LM, target, seed);
     if (config.algorithm().name() == AlgorithmConfig.Name.PPO) {
@@ -279,9 +280,10 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     String saved = "";
     String sha = "";
     if (batch.batch() == config.rollout().iterations() - 1) {
-      Path dir = run.localPath(FINAL_CHECKPOINT);
-      ModelCheckpoint.save(policy, dir, Long.MAX_VALUE, provenance);
-      saved = dir.toString();
+      saved =
+          ModelDirectories.save(
+              run.resolve(FINAL_CHECKPOINT),
+              dir -> ModelCheckpoint.save(policy, dir, Long.MAX_VALUE, provenance));
       sha = sha256(policy.weights());
     }
     out.collect(

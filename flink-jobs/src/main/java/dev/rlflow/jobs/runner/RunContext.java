@@ -3,7 +3,6 @@ package dev.rlflow.jobs.runner;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -32,20 +31,9 @@ public record RunContext(String configYaml, String source, String runDirectory)
     return RunConfigLoader.parse(configYaml, source, Map.of());
   }
 
-  /**
-   * A local directory inside the run directory. Model checkpoints are written with java.nio; other
-   * filesystems (hdfs://) arrive with the universal checkpoint of the resharding module.
-   */
-  public Path localPath(String relative) {
-    org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(runDirectory);
-    String scheme = path.toUri().getScheme();
-    if (scheme != null && !scheme.equals("file")) {
-      throw new IllegalArgumentException(
-          "Invalid value "
-              + runDirectory
-              + " for run.output_dir: model checkpoints are written to local or file:// paths"
-              + " for now");
-    }
-    return Path.of(path.toUri().getPath()).resolve(relative);
+  /** {@code relative} inside the run directory, on the run directory's filesystem. */
+  public org.apache.flink.core.fs.Path resolve(String relative) {
+    return new org.apache.flink.core.fs.Path(
+        new org.apache.flink.core.fs.Path(runDirectory), relative);
   }
 }

@@ -6,6 +6,7 @@ import dev.rlflow.core.config.SftConfig;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.jobs.problem.ProblemRecord;
+import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.model.ComputeTarget;
@@ -21,7 +22,6 @@ import dev.rlflow.training.schedule.LearningRateSchedule;
 import dev.rlflow.training.sft.SftExample;
 import dev.rlflow.training.sft.SftTrainer;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -117,9 +117,9 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
             }
             String relative =
                 last ? plan.finalCheckpoint() : "checkpoints/" + plan.stage() + "-step-" + update;
-            Path dir = run.localPath(relative);
-            ModelCheckpoint.save(model, dir, Long.MAX_VALUE, provenance);
-            return dir.toString();
+            return ModelDirectories.save(
+                run.resolve(relative),
+                dir -> ModelCheckpoint.save(model, dir, Long.MAX_VALUE, provenance));
           },
           metric -> {
             lastLoss = metric.loss();
@@ -134,7 +134,7 @@ final class SftTrainerOperator extends AbstractStreamOperator<TrainingMetric>
     ComputeTarget target = ComputeTarget.of(config.policy());
     if (config.policy().checkpoint().isPresent()) {
       return ModelCheckpoint.load(
-          Path.of(config.policy().checkpoint().get()),
+          ModelDirectories.local(config.policy().checkpoint().get()),
           TransformerModel.Head.LM,
           target,
           config.run().seed());
