@@ -2,12 +2,14 @@ package dev.rlflow.jobs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rlflow.jobs.hdfs.MiniHdfs;
 import dev.rlflow.jobs.runner.ClusterCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the same TaskManager: the case that fails when a job jar brings DJL along.
  */
 class StandaloneClusterITCase {
+  /** A real HDFS for the RL run's directory and weights. */
+  @RegisterExtension static final MiniHdfs HDFS = new MiniHdfs();
+
   private static final Path LIB = Path.of(System.getProperty("rlflow.cluster.lib"));
   private static final Path FLINK_RUN_JAR = Path.of(System.getProperty("rlflow.jar.flink"));
   private static final Path EMBEDDED_JAR = Path.of(System.getProperty("rlflow.jar.embedded"));
@@ -80,6 +85,61 @@ class StandaloneClusterITCase {
           .hasSize(2);
       assertThat(jobs).hasSizeGreaterThanOrEqualTo(5); // + sft, eval (submit), eval (flink run)
     }
+  }
+
+  /**
+   * DESIGN.md §4 on real JVMs: the RL job from {@code rlflow-flink.jar} on two TaskManagers,
+   * rollout at parallelism 2 (one subtask per TaskManager), weights through the filesystem weight
+   * store on a real HDFS, ends with the weights of the embedded run (one rollout subtask, in
+   * memory).
+   */
+  @Test
+  void rlOnTwoTaskManagersWithWeightsOnHdfsEndsWithTheEmbeddedWeights(@TempDir Path dir)
+      throws Exception {
+    Path config = writeConfig(dir);
+    StandaloneCluster.Run sft = launcher(dir, "sft", config.toString(), "-Drun.id=sft");
+    assertThat(sft.exitValue()).as(sft.output()).isZero();
+    String policy = dir.resolve("runs/sft/checkpoints/sft").toString();
+    List<String> rl =
+        List.of(
+            "run",
+            config.toString(),
+            "--checkpoint",
+            policy,
+            "--prm",
+            "none",
+            "-Drollout.prompts_per_batch=4",
+            "-Drollout.samples_per_prompt=2",
+            "-Drollout.max_new_tokens=24",
+            "-Drollout.iterations=3",
+            "-Drollout.max_staleness=1",
+            "-Dalgorithm.name=grpo",
+            "-Dalgorithm.minibatch_size=4");
+    List<String> embedded = new java.util.ArrayList<>(rl);
+    embedded.add("-Drun.id=embedded");
+    StandaloneCluster.Run reference = launcher(dir, embedded.toArray(String[]::new));
+    assertThat(reference.exitValue()).as(reference.output()).isZero();
+
+    try (StandaloneCluster cluster = StandaloneCluster.start(LIB, dir.resolve("cluster"), 2)) {
+      List<String> onCluster = new java.util.ArrayList<>(rl);
+      onCluster.addAll(
+          List.of(
+              "-Drun.id=cluster",
+              "-Drun.output_dir=" + HDFS.uri() + "/runs",
+              "-Dplacement.mode=disaggregated",
+              "-Dplacement.rollout_parallelism=2"));
+      StandaloneCluster.Run run = cluster.flinkRun(FLINK_RUN_JAR, onCluster.toArray(String[]::new));
+      assertThat(run.exitValue()).as(run.output() + cluster.logTails()).isZero();
+      assertThat(sha256(run.output())).isEqualTo(sha256(reference.output()));
+    }
+  }
+
+  /** The RL weights' SHA-256 a run printed. */
+  private static String sha256(String output) {
+    java.util.regex.Matcher sha =
+        java.util.regex.Pattern.compile("weights sha256 ([0-9a-f]{64})").matcher(output);
+    assertThat(sha.find()).as(output).isTrue();
+    return sha.group(1);
   }
 
   @Test
