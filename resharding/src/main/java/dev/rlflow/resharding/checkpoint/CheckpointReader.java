@@ -108,8 +108,15 @@ public final class CheckpointReader {
   /** Every tensor, whole, by name. */
   public Map<String, TensorBytes> readAll() throws IOException {
     Map<String, TensorBytes> tensors = new LinkedHashMap<>();
-    for (String name : index.tensors().keySet()) {
-      tensors.put(name, read(name));
+    // One open stream per fragment file for all tensors: a version is a few bucket files, and an
+    // open per tensor would cost a NameNode round trip each on HDFS.
+    Map<String, FragmentStream> files = new TreeMap<>();
+    try {
+      for (TensorEntry tensor : index.tensors().values()) {
+        tensors.put(tensor.name(), read(tensor, TensorRegion.whole(tensor.shape()), files));
+      }
+    } finally {
+      closeAll(files);
     }
     return tensors;
   }
@@ -121,7 +128,19 @@ public final class CheckpointReader {
    * @throws IllegalArgumentException when there is no such tensor or the box is not inside it
    */
   public TensorBytes read(String name, TensorRegion target) throws IOException {
-    TensorEntry tensor = entry(name);
+    Map<String, FragmentStream> files = new TreeMap<>();
+    try {
+      return read(entry(name), target, files);
+    } finally {
+      closeAll(files);
+    }
+  }
+
+  /** The box {@code target} of {@code tensor}, opening fragment files into {@code files}. */
+  private TensorBytes read(
+      TensorEntry tensor, TensorRegion target, Map<String, FragmentStream> files)
+      throws IOException {
+    String name = tensor.name();
     if (!target.within(tensor.shape())) {
       throw new IllegalArgumentException(
           "Invalid region " + target + " of tensor " + name + ": must lie inside its shape");
@@ -139,35 +158,34 @@ public final class CheckpointReader {
               + " bytes exceed one Java array; read it in shards");
     }
     byte[] out = new byte[(int) targetBytes];
-    Map<String, FragmentStream> files = new TreeMap<>();
-    try {
-      for (FragmentEntry fragment : tensor.fragments()) {
-        TensorRegion source = fragment.region();
-        TensorRegion overlap = source.intersect(target).orElse(null);
-        if (overlap == null) {
-          continue;
-        }
-        FragmentStream file =
-            files.computeIfAbsent(fragment.file(), this::unopened).open(fs, fragment);
-        if (overlap.equals(source)) {
-          // Inside the target, so it fits an array too.
-          byte[] whole = file.read(name, fragment.begin(), fragment.bytes());
-          checkCrc(file.uri, name, fragment, CheckpointWriter.crc32c(whole));
-          overlap.forEachRun(
-              source,
-              target,
-              elementBytes,
-              (from, to, bytes) -> System.arraycopy(whole, (int) from, out, (int) to, (int) bytes));
-        } else {
-          readRuns(file, name, fragment, overlap, target, elementBytes, out);
-        }
+    for (FragmentEntry fragment : tensor.fragments()) {
+      TensorRegion source = fragment.region();
+      TensorRegion overlap = source.intersect(target).orElse(null);
+      if (overlap == null) {
+        continue;
       }
-    } finally {
-      for (FragmentStream file : files.values()) {
-        file.close();
+      FragmentStream file =
+          files.computeIfAbsent(fragment.file(), this::unopened).open(fs, fragment);
+      if (overlap.equals(source)) {
+        // Inside the target, so it fits an array too.
+        byte[] whole = file.read(name, fragment.begin(), fragment.bytes());
+        checkCrc(file.uri, name, fragment, CheckpointWriter.crc32c(whole));
+        overlap.forEachRun(
+            source,
+            target,
+            elementBytes,
+            (from, to, bytes) -> System.arraycopy(whole, (int) from, out, (int) to, (int) bytes));
+      } else {
+        readRuns(file, name, fragment, overlap, target, elementBytes, out);
       }
     }
     return new TensorBytes(tensor.dtype(), target.shape(), out);
+  }
+
+  private static void closeAll(Map<String, FragmentStream> files) throws IOException {
+    for (FragmentStream file : files.values()) {
+      file.close();
+    }
   }
 
   /**

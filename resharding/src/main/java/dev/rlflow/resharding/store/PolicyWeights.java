@@ -78,6 +78,18 @@ public final class PolicyWeights {
     return new PolicyWeights(version, device, copies);
   }
 
+  /**
+   * Wraps {@code arrays}, which the caller has just created in a manager on {@code device} that it
+   * hands to the version's lease: no copy. For stores that load a version rather than copy it.
+   */
+  static PolicyWeights owning(long version, Device device, Map<String, NDArray> arrays) {
+    if (arrays.isEmpty()) {
+      throw new IllegalArgumentException("Policy version " + version + " has no weights");
+    }
+    arrays.forEach((name, array) -> array.setName(name));
+    return new PolicyWeights(version, device, new LinkedHashMap<>(arrays));
+  }
+
   public long version() {
     return version;
   }
