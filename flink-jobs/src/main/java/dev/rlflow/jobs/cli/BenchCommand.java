@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.jobs.bench.ModelBench;
+import dev.rlflow.jobs.bench.WeightsBench;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.CharTokenizer;
 import java.io.PrintWriter;
@@ -16,12 +17,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code rlflow bench model}: model compute figures of this machine. */
+/**
+ * {@code rlflow bench model|weights}: model compute figures of this machine, and the filesystem
+ * weight store against its filesystem.
+ */
 @Command(
     name = "bench",
-    description = "Measure this machine: model compute throughput.",
+    description = "Measure this machine: model compute, weight store against raw filesystem I/O.",
     mixinStandardHelpOptions = true,
-    subcommands = {BenchCommand.Model.class})
+    subcommands = {BenchCommand.Model.class, BenchCommand.Weights.class})
 final class BenchCommand {
 
   @Command(
@@ -111,12 +115,95 @@ final class BenchCommand {
       figures.put("gen_tokens_per_s_cached", cached.tokensPerSecond());
       figures.put("gen_tokens_per_s_uncached", uncached.tokensPerSecond());
       figures.put("score_tokens_per_s", scored.tokensPerSecond());
-      if (json != null) {
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
-        out.println("wrote " + json);
-      }
-      out.flush();
+      writeJson(figures, json, out);
       return 0;
     }
+  }
+
+  @Command(
+      name = "weights",
+      description = {
+        "Measure the filesystem weight store on the filesystem of --dir (file://, hdfs://):",
+        "publish and load time of one policy version of the preset's model, and the raw",
+        "write and read time of as many bytes as one file with plain streams, in one run;",
+        "medians of --repetitions after a warm-up. Deletes what it wrote."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Weights implements Callable<Integer> {
+    @Option(
+        names = "--preset",
+        defaultValue = "small",
+        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(
+        names = "--dir",
+        required = true,
+        paramLabel = "URI",
+        description = "Directory to write under, on any Hadoop FileSystem.")
+    String dir;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    Path json;
+
+    @Option(
+        names = "--repetitions",
+        defaultValue = "5",
+        description = "Measured repetitions. Default: ${DEFAULT-VALUE}.")
+    int repetitions;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelConfig config = ModelConfig.Preset.of(preset).config(new CharTokenizer().vocabSize());
+      PrintWriter out = spec.commandLine().getOut();
+      WeightsBench.Figures f = new WeightsBench(config, dir).measure(repetitions);
+      double megabytes = f.bytes() / 1e6;
+      out.printf(
+          "rlflow bench weights: preset %s, %,d parameters, %.1f MB of float32 weights, on %s,"
+              + " median of %d%n",
+          preset, config.parameterCount(), megabytes, f.fileSystem(), repetitions);
+      out.printf(
+          "publish (weight store): %8.3f s %8.1f MB/s   raw write: %8.3f s %8.1f MB/s   ratio"
+              + " %.2f%n",
+          f.publishSeconds(),
+          megabytes / f.publishSeconds(),
+          f.rawWriteSeconds(),
+          megabytes / f.rawWriteSeconds(),
+          f.publishSeconds() / f.rawWriteSeconds());
+      out.printf(
+          "load (weight store):    %8.3f s %8.1f MB/s   raw read:  %8.3f s %8.1f MB/s   ratio"
+              + " %.2f%n",
+          f.loadSeconds(),
+          megabytes / f.loadSeconds(),
+          f.rawReadSeconds(),
+          megabytes / f.rawReadSeconds(),
+          f.loadSeconds() / f.rawReadSeconds());
+      Map<String, Object> figures = new LinkedHashMap<>();
+      figures.put("preset", preset);
+      figures.put("parameters", config.parameterCount());
+      figures.put("filesystem", f.fileSystem());
+      figures.put("repetitions", repetitions);
+      figures.put("bytes", f.bytes());
+      figures.put("publish_seconds", f.publishSeconds());
+      figures.put("load_seconds", f.loadSeconds());
+      figures.put("raw_write_seconds", f.rawWriteSeconds());
+      figures.put("raw_read_seconds", f.rawReadSeconds());
+      figures.put("publish_over_raw_write", f.publishSeconds() / f.rawWriteSeconds());
+      figures.put("load_over_raw_read", f.loadSeconds() / f.rawReadSeconds());
+      writeJson(figures, json, out);
+      return 0;
+    }
+  }
+
+  /** Writes {@code figures} to {@code json} when it is given, and says so. */
+  private static void writeJson(Map<String, Object> figures, Path json, PrintWriter out)
+      throws java.io.IOException {
+    if (json != null) {
+      new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
+      out.println("wrote " + json);
+    }
+    out.flush();
   }
 }
