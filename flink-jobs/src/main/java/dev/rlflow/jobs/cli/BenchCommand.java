@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,14 +39,7 @@ final class BenchCommand {
       },
       mixinStandardHelpOptions = true)
   static final class Model implements Callable<Integer> {
-    @Option(
-        names = "--preset",
-        defaultValue = "tiny",
-        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
-    String preset;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
+    @Mixin BenchOptions options;
 
     @Option(
         names = "--train-steps",
@@ -57,7 +51,7 @@ final class BenchCommand {
 
     @Override
     public Integer call() throws Exception {
-      ModelConfig.Preset size = ModelConfig.Preset.of(preset);
+      ModelConfig.Preset size = ModelConfig.Preset.of(options.preset);
       ModelConfig config = size.config(new CharTokenizer().vocabSize());
       PrintWriter out = spec.commandLine().getOut();
       String threads =
@@ -67,7 +61,7 @@ final class BenchCommand {
       out.printf(
           "rlflow bench model: preset %s, %,d parameters, vocab %d (char), %s %s on %s,"
               + " %s threads%n",
-          preset,
+          options.preset,
           config.parameterCount(),
           config.vocabSize(),
           Engine.getInstance().getEngineName(),
@@ -107,7 +101,7 @@ final class BenchCommand {
       out.printf(
           "score (teacher-forced, 64 x (16 + 64)): %8.0f tokens/s%n", scored.tokensPerSecond());
       Map<String, Object> figures = new LinkedHashMap<>();
-      figures.put("preset", preset);
+      figures.put("preset", options.preset);
       figures.put("parameters", config.parameterCount());
       figures.put("matmul_gflops", matmul);
       figures.put("train_tokens_per_s", train.tokensPerSecond());
@@ -115,7 +109,7 @@ final class BenchCommand {
       figures.put("gen_tokens_per_s_cached", cached.tokensPerSecond());
       figures.put("gen_tokens_per_s_uncached", uncached.tokensPerSecond());
       figures.put("score_tokens_per_s", scored.tokensPerSecond());
-      writeJson(figures, json, out);
+      options.write(figures, out);
       return 0;
     }
   }
@@ -130,11 +124,7 @@ final class BenchCommand {
       },
       mixinStandardHelpOptions = true)
   static final class Weights implements Callable<Integer> {
-    @Option(
-        names = "--preset",
-        defaultValue = "small",
-        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
-    String preset;
+    @Mixin BenchOptions options;
 
     @Option(
         names = "--dir",
@@ -142,9 +132,6 @@ final class BenchCommand {
         paramLabel = "URI",
         description = "Directory to write under, on any Hadoop FileSystem.")
     String dir;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
 
     @Option(
         names = "--repetitions",
@@ -156,14 +143,15 @@ final class BenchCommand {
 
     @Override
     public Integer call() throws Exception {
-      ModelConfig config = ModelConfig.Preset.of(preset).config(new CharTokenizer().vocabSize());
+      ModelConfig config =
+          ModelConfig.Preset.of(options.preset).config(new CharTokenizer().vocabSize());
       PrintWriter out = spec.commandLine().getOut();
       WeightsBench.Figures f = new WeightsBench(config, dir).measure(repetitions);
       double megabytes = f.bytes() / 1e6;
       out.printf(
           "rlflow bench weights: preset %s, %,d parameters, %.1f MB of float32 weights, on %s,"
               + " median of %d%n",
-          preset, config.parameterCount(), megabytes, f.fileSystem(), repetitions);
+          options.preset, config.parameterCount(), megabytes, f.fileSystem(), repetitions);
       out.printf(
           "publish (weight store): %8.3f s %8.1f MB/s   raw write: %8.3f s %8.1f MB/s   ratio"
               + " %.2f%n",
@@ -181,7 +169,7 @@ final class BenchCommand {
           megabytes / f.rawReadSeconds(),
           f.loadSeconds() / f.rawReadSeconds());
       Map<String, Object> figures = new LinkedHashMap<>();
-      figures.put("preset", preset);
+      figures.put("preset", options.preset);
       figures.put("parameters", config.parameterCount());
       figures.put("filesystem", f.fileSystem());
       figures.put("repetitions", repetitions);
@@ -192,18 +180,29 @@ final class BenchCommand {
       figures.put("raw_read_seconds", f.rawReadSeconds());
       figures.put("publish_over_raw_write", f.publishSeconds() / f.rawWriteSeconds());
       figures.put("load_over_raw_read", f.loadSeconds() / f.rawReadSeconds());
-      writeJson(figures, json, out);
+      options.write(figures, out);
       return 0;
     }
   }
 
-  /** Writes {@code figures} to {@code json} when it is given, and says so. */
-  private static void writeJson(Map<String, Object> figures, Path json, PrintWriter out)
-      throws java.io.IOException {
-    if (json != null) {
-      new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
-      out.println("wrote " + json);
+  /** The options every bench takes: the model preset, and a JSON file for the figures. */
+  static final class BenchOptions {
+    @Option(
+        names = "--preset",
+        defaultValue = "tiny",
+        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    Path json;
+
+    /** Writes {@code figures} to the JSON file when one is given, and says so. */
+    void write(Map<String, Object> figures, PrintWriter out) throws java.io.IOException {
+      if (json != null) {
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
+        out.println("wrote " + json);
+      }
+      out.flush();
     }
-    out.flush();
   }
 }
