@@ -187,12 +187,15 @@ public final class FilesystemWeightStore implements WeightStore {
   /** {@code version} loaded into a lease of its own, or null while it is not committed. */
   private WeightLease load(long version) {
     Path dir = directory(version);
-    Map<String, TensorBytes> tensors;
+    NDManager manager = NDManager.newBaseManager(device);
     try {
-      tensors = CheckpointReader.open(fs, dir).readAll();
+      Map<String, NDArray> arrays = NDArrayTensors.read(CheckpointReader.open(fs, dir), manager);
+      return new WeightLease(PolicyWeights.owning(version, device, arrays), manager::close);
     } catch (UncommittedVersionException notYet) {
+      manager.close();
       return null;
     } catch (CorruptVersionException | IOException e) {
+      manager.close();
       if (!io(version, () -> fs.exists(new Path(dir, CheckpointWriter.MARKER_FILE)))) {
         return null; // retention deleted it while it was read: await decides what that means
       }
@@ -201,11 +204,6 @@ public final class FilesystemWeightStore implements WeightStore {
       }
       throw new UncheckedIOException(
           "Cannot load policy version " + version + " from " + dir, (IOException) e);
-    }
-    NDManager manager = NDManager.newBaseManager(device);
-    try {
-      Map<String, NDArray> arrays = NDArrayTensors.toArrays(tensors, manager);
-      return new WeightLease(PolicyWeights.owning(version, device, arrays), manager::close);
     } catch (RuntimeException | Error e) {
       manager.close();
       throw e;
