@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * An immutable snapshot of one published policy version: Hugging Face parameter name → array, with
- * its {@link WeightLayout} and device. The arrays belong to the store (a manager per version) and
- * live as long as a {@link WeightLease} or the store's retention holds the version.
+ * its {@link WeightLayout} and device. The arrays belong to the store (a manager per version, or
+ * per lease where the store loads each version from files) and live as long as a {@link
+ * WeightLease} or the store's retention holds the version.
  *
  * <p><b>Immutable by contract</b>: DJL has no read-only arrays, so nobody writes to {@link
  * #tensors()}; any number of threads may read them at once (concurrent libtorch reads of one tensor
