@@ -8,8 +8,11 @@ import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.resharding.store.FilesystemWeightStore;
 import dev.rlflow.resharding.store.InMemoryWeightStore;
 import dev.rlflow.resharding.store.WeightStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.core.fs.Path;
 
 /**
  * The weight store of each run in this JVM, by run directory: how Rollout and Trainer subtasks, and
@@ -36,11 +39,23 @@ final class WeightStores {
     int retained = retained(config);
     if (config.placement().mode() == PlacementConfig.Mode.DISAGGREGATED) {
       return FilesystemWeightStore.open(
-          new org.apache.flink.core.fs.Path(run.runDirectory(), WEIGHTS).toString(),
-          retained,
-          Provenance.of(config, run.runId()));
+          weightsUri(run), retained, Provenance.of(config, run.runId()));
     }
     return new InMemoryWeightStore(retained, Device.cpu());
+  }
+
+  /**
+   * The run's {@value #WEIGHTS} directory as a full URI: a run directory without a scheme is on
+   * Flink's default filesystem (local), which Hadoop, given a bare path, might place on its own
+   * default (HDFS, with a cluster's core-site.xml).
+   */
+  static String weightsUri(RunContext run) {
+    Path weights = new Path(run.runDirectory(), WEIGHTS);
+    try {
+      return weights.makeQualified(weights.getFileSystem()).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot resolve the weight store's directory " + weights, e);
+    }
   }
 
   /**
