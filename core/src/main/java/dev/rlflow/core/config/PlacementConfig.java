@@ -30,8 +30,10 @@ public record PlacementConfig(
           ValueType.ofEnum(Mode.class),
           Mode.COLOCATED,
           Rule.any(),
-          "colocated (rollout and trainer share devices) or disaggregated (weights move through"
-              + " the filesystem weight store; the RL job refuses it until that store exists).");
+          "colocated (rollout and trainer share devices; weights move in memory, one JVM) or"
+              + " disaggregated (weights move through the filesystem weight store under the run"
+              + " directory's weights/, on any Hadoop FileSystem, so rollout subtasks may run in"
+              + " other TaskManagers).");
   static final ConfigOption<Integer> ROLLOUT_PARALLELISM =
       ConfigOption.of(
           "placement.rollout_parallelism",

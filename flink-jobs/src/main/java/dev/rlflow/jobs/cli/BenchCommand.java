@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.jobs.bench.ModelBench;
+import dev.rlflow.jobs.bench.WeightsBench;
 import dev.rlflow.model.ModelConfig;
 import dev.rlflow.model.tokenizer.CharTokenizer;
 import java.io.PrintWriter;
@@ -12,16 +13,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code rlflow bench model}: model compute figures of this machine. */
+/**
+ * {@code rlflow bench model|weights}: model compute figures of this machine, and the filesystem
+ * weight store against its filesystem.
+ */
 @Command(
     name = "bench",
-    description = "Measure this machine: model compute throughput.",
+    description = "Measure this machine: model compute, weight store against raw filesystem I/O.",
     mixinStandardHelpOptions = true,
-    subcommands = {BenchCommand.Model.class})
+    subcommands = {BenchCommand.Model.class, BenchCommand.Weights.class})
 final class BenchCommand {
 
   @Command(
@@ -34,14 +39,7 @@ final class BenchCommand {
       },
       mixinStandardHelpOptions = true)
   static final class Model implements Callable<Integer> {
-    @Option(
-        names = "--preset",
-        defaultValue = "tiny",
-        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
-    String preset;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
+    @Mixin BenchOptions options;
 
     @Option(
         names = "--train-steps",
@@ -53,7 +51,7 @@ final class BenchCommand {
 
     @Override
     public Integer call() throws Exception {
-      ModelConfig.Preset size = ModelConfig.Preset.of(preset);
+      ModelConfig.Preset size = ModelConfig.Preset.of(options.preset);
       ModelConfig config = size.config(new CharTokenizer().vocabSize());
       PrintWriter out = spec.commandLine().getOut();
       String threads =
@@ -63,7 +61,7 @@ final class BenchCommand {
       out.printf(
           "rlflow bench model: preset %s, %,d parameters, vocab %d (char), %s %s on %s,"
               + " %s threads%n",
-          preset,
+          options.preset,
           config.parameterCount(),
           config.vocabSize(),
           Engine.getInstance().getEngineName(),
@@ -103,7 +101,7 @@ final class BenchCommand {
       out.printf(
           "score (teacher-forced, 64 x (16 + 64)): %8.0f tokens/s%n", scored.tokensPerSecond());
       Map<String, Object> figures = new LinkedHashMap<>();
-      figures.put("preset", preset);
+      figures.put("preset", options.preset);
       figures.put("parameters", config.parameterCount());
       figures.put("matmul_gflops", matmul);
       figures.put("train_tokens_per_s", train.tokensPerSecond());
@@ -111,12 +109,100 @@ final class BenchCommand {
       figures.put("gen_tokens_per_s_cached", cached.tokensPerSecond());
       figures.put("gen_tokens_per_s_uncached", uncached.tokensPerSecond());
       figures.put("score_tokens_per_s", scored.tokensPerSecond());
+      options.write(figures, out);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "weights",
+      description = {
+        "Measure the filesystem weight store on the filesystem of --dir (file://, hdfs://):",
+        "publish and load time of one policy version of the preset's model, and the raw",
+        "write and read time of as many bytes as one file with plain streams, in one run;",
+        "medians of --repetitions after a warm-up. Deletes what it wrote."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Weights implements Callable<Integer> {
+    @Mixin BenchOptions options;
+
+    @Option(
+        names = "--dir",
+        required = true,
+        paramLabel = "URI",
+        description = "Directory to write under, on any Hadoop FileSystem.")
+    String dir;
+
+    @Option(
+        names = "--repetitions",
+        defaultValue = "5",
+        description = "Measured repetitions. Default: ${DEFAULT-VALUE}.")
+    int repetitions;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelConfig config =
+          ModelConfig.Preset.of(options.preset).config(new CharTokenizer().vocabSize());
+      PrintWriter out = spec.commandLine().getOut();
+      WeightsBench.Figures f = new WeightsBench(config, dir).measure(repetitions);
+      double megabytes = f.bytes() / 1e6;
+      out.printf(
+          "rlflow bench weights: preset %s, %,d parameters, %.1f MB of float32 weights, on %s,"
+              + " median of %d%n",
+          options.preset, config.parameterCount(), megabytes, f.fileSystem(), repetitions);
+      out.printf(
+          "publish (weight store): %8.3f s %8.1f MB/s   raw write: %8.3f s %8.1f MB/s   ratio"
+              + " %.2f%n",
+          f.publishSeconds(),
+          megabytes / f.publishSeconds(),
+          f.rawWriteSeconds(),
+          megabytes / f.rawWriteSeconds(),
+          f.publishSeconds() / f.rawWriteSeconds());
+      out.printf(
+          "load (weight store):    %8.3f s %8.1f MB/s   raw read:  %8.3f s %8.1f MB/s   ratio"
+              + " %.2f%n",
+          f.loadSeconds(),
+          megabytes / f.loadSeconds(),
+          f.rawReadSeconds(),
+          megabytes / f.rawReadSeconds(),
+          f.loadSeconds() / f.rawReadSeconds());
+      Map<String, Object> figures = new LinkedHashMap<>();
+      figures.put("preset", options.preset);
+      figures.put("parameters", config.parameterCount());
+      figures.put("filesystem", f.fileSystem());
+      figures.put("repetitions", repetitions);
+      figures.put("bytes", f.bytes());
+      figures.put("publish_seconds", f.publishSeconds());
+      figures.put("load_seconds", f.loadSeconds());
+      figures.put("raw_write_seconds", f.rawWriteSeconds());
+      figures.put("raw_read_seconds", f.rawReadSeconds());
+      figures.put("publish_over_raw_write", f.publishSeconds() / f.rawWriteSeconds());
+      figures.put("load_over_raw_read", f.loadSeconds() / f.rawReadSeconds());
+      options.write(figures, out);
+      return 0;
+    }
+  }
+
+  /** The options every bench takes: the model preset, and a JSON file for the figures. */
+  static final class BenchOptions {
+    @Option(
+        names = "--preset",
+        defaultValue = "tiny",
+        description = "tiny (~1.6 M parameters) or small (~25 M). Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    Path json;
+
+    /** Writes {@code figures} to the JSON file when one is given, and says so. */
+    void write(Map<String, Object> figures, PrintWriter out) throws java.io.IOException {
       if (json != null) {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
         out.println("wrote " + json);
       }
       out.flush();
-      return 0;
     }
   }
 }

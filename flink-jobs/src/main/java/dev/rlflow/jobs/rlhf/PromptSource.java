@@ -1,8 +1,10 @@
 package dev.rlflow.jobs.rlhf;
 
+import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.problem.TaskData;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.resharding.store.WeightStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
@@ -102,6 +104,7 @@ final class PromptSource
     private final RunContext run;
     private final int staleness;
     private PromptPool pool;
+    private WeightStore store;
 
     Reader(SourceReaderContext context, RunContext run) {
       super(context);
@@ -112,7 +115,11 @@ final class PromptSource
     @Override
     protected void start(SourceReaderContext context) {
       try {
-        pool = PromptPool.load(run.config());
+        RunConfig config = run.config();
+        pool = PromptPool.load(config);
+        // The trainer's versions, wherever this reader runs: in this JVM's memory when colocated,
+        // on the filesystem when disaggregated.
+        store = WeightStores.of(run, config);
         new TaskData(List.of(), pool.deadLetters(), PromptPool.SOURCE)
             .writeDeadLetters(new Path(run.runDirectory(), DEAD_LETTERS));
       } catch (IOException e) {
@@ -140,7 +147,7 @@ final class PromptSource
         return false;
       }
       long needed = iterator.getCurrent() - staleness - 1;
-      return needed >= 0 && WeightStores.latestVersion(run.runDirectory()).orElse(-1) < needed;
+      return needed >= 0 && store.latestVersion().orElse(-1) < needed;
     }
 
     @Override

@@ -127,7 +127,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             reference,
             critic,
             new RlTrainer.Config(config.algorithm(), seed, padId, config.rollout().temperature()));
-    store = WeightStores.of(run.runDirectory(), RolloutFunction.retained(config));
+    store = WeightStores.of(run, config);
     if (restored == null) {
       version = 0;
     } else {
@@ -343,7 +343,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     } catch (RuntimeException ignored) {
       // close() must never throw (DESIGN.md §1)
     } finally {
-      WeightStores.close(run.runDirectory());
+      WeightStores.close(run);
     }
     super.close();
   }

@@ -61,7 +61,7 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
   public void open(OpenContext context) throws Exception {
     config = run.config();
     loaded = PolicyRuntime.load(config, checkpoint);
-    store = WeightStores.of(run.runDirectory(), retained(config));
+    store = WeightStores.of(run, config);
     executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -69,11 +69,6 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
               t.setDaemon(true);
               return t;
             });
-  }
-
-  /** Versions the store keeps: the lag's plus the one being trained and one spare. */
-  static int retained(RunConfig config) {
-    return config.rollout().maxStaleness() + 2;
   }
 
   @Override

@@ -47,6 +47,7 @@ class RlflowCommandTest {
           {"data", "check", "--help"},
           {"traces", "tail", "--help"},
           {"bench", "model", "--help"},
+          {"bench", "weights", "--help"},
           {"run", "--help"},
           {"compare", "--help"}
         }) {

@@ -133,27 +133,62 @@ class RlhfITCase {
    */
   /**
    * DESIGN.md §3: the final weights do not depend on the layout — how many rollout and reward
-   * subtasks share a batch — synchronous or with a lag of one.
+   * subtasks share a batch, and whether weights move in memory (colocated) or through the
+   * filesystem weight store (disaggregated; GRPO only, to keep the test short) — synchronous or
+   * with a lag of one.
    */
   @Test
   void theWeightsDoNotDependOnHowManySubtasksRollOutAndReward() throws Exception {
+    record Layout(int rollout, int reward, String mode) {}
     for (String algorithm : List.of("grpo", "ppo")) {
       for (int lag : new int[] {0, 1}) {
+        List<Layout> layouts =
+            new java.util.ArrayList<>(
+                List.of(
+                    new Layout(1, 1, "colocated"),
+                    new Layout(2, 1, "colocated"),
+                    new Layout(4, 2, "colocated")));
+        if (algorithm.equals("grpo")) {
+          layouts.add(new Layout(1, 1, "disaggregated"));
+          layouts.add(new Layout(2, 1, "disaggregated"));
+        }
         String reference = null;
-        for (int[] layout : new int[][] {{1, 1}, {2, 1}, {4, 2}}) {
-          String id = "layout-" + algorithm + lag + "-" + layout[0] + "x" + layout[1];
+        for (Layout layout : layouts) {
+          String id =
+              "layout-"
+                  + algorithm
+                  + lag
+                  + "-"
+                  + layout.rollout()
+                  + "x"
+                  + layout.reward()
+                  + "-"
+                  + layout.mode();
           RlhfJob.Result result =
               run(
                   id,
                   Map.of(
                       "algorithm.name", algorithm,
                       "rollout.max_staleness", Integer.toString(lag),
-                      "placement.rollout_parallelism", Integer.toString(layout[0]),
-                      "placement.reward_parallelism", Integer.toString(layout[1])));
+                      "placement.rollout_parallelism", Integer.toString(layout.rollout()),
+                      "placement.reward_parallelism", Integer.toString(layout.reward()),
+                      "placement.mode", layout.mode()));
           if (reference == null) {
             reference = result.weightsSha256();
           }
           assertThat(result.weightsSha256()).as(id).isEqualTo(reference);
+          if (layout.mode().equals("disaggregated")) {
+            // Versions 0 to 3 were published; retention keeps the lag's, the trained one and one
+            // spare, as committed universal checkpoints.
+            List<String> kept = new java.util.ArrayList<>();
+            for (int v = 0; v <= 3; v++) {
+              Path version = out.resolve(id).resolve(WeightStores.WEIGHTS).resolve("v" + v);
+              if (Files.exists(version.resolve("_COMMITTED"))) {
+                kept.add("v" + v);
+              }
+            }
+            assertThat(kept).as(id).hasSize(lag + 2).endsWith("v3");
+          }
         }
       }
     }

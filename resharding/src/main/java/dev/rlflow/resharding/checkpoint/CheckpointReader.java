@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlflow.resharding.checkpoint.CorruptVersionException.Reason;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +19,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * Reads one committed version of a universal checkpoint from any Hadoop FileSystem: a tensor whole
  * (consolidated from its fragments) or one box of it (a target layout's shard), reading only the
- * byte ranges of the fragments that overlap the box, with positioned reads.
+ * byte ranges of the fragments that overlap the box, with a seek and a read each.
  *
  * <p>A fragment read whole is checked against its CRC32C; one read in part cannot be (its checksum
  * covers all its bytes), so {@link #verify} is what checks a whole version. Damage raises {@link
@@ -108,8 +110,46 @@ public final class CheckpointReader {
   /** Every tensor, whole, by name. */
   public Map<String, TensorBytes> readAll() throws IOException {
     Map<String, TensorBytes> tensors = new LinkedHashMap<>();
-    for (String name : index.tensors().keySet()) {
-      tensors.put(name, read(name));
+    // One open stream per fragment file for all tensors: a version is a few bucket files, and an
+    // open per tensor would cost a NameNode round trip each on HDFS.
+    Map<String, FragmentStream> files = new TreeMap<>();
+    try {
+      for (TensorEntry tensor : index.tensors().values()) {
+        tensors.put(tensor.name(), read(tensor, TensorRegion.whole(tensor.shape()), files));
+      }
+    } finally {
+      closeAll(files);
+    }
+    return tensors;
+  }
+
+  /**
+   * Every tensor, whole, by name, each in a new direct buffer of little-endian bytes (for engines
+   * that take native memory without copying it): a tensor saved as one fragment streams from the
+   * file into its buffer, with no Java array as large as the tensor.
+   */
+  Map<String, ByteBuffer> readAllDirect() throws IOException {
+    Map<String, ByteBuffer> tensors = new LinkedHashMap<>();
+    Map<String, FragmentStream> files = new TreeMap<>();
+    try {
+      for (TensorEntry tensor : index.tensors().values()) {
+        TensorRegion whole = TensorRegion.whole(tensor.shape());
+        ByteBuffer buffer =
+            ByteBuffer.allocateDirect(Math.toIntExact(whole.volume() * tensor.dtype().bytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        List<FragmentEntry> fragments = tensor.fragments();
+        if (fragments.size() == 1 && fragments.get(0).region().equals(whole)) {
+          FragmentEntry fragment = fragments.get(0);
+          FragmentStream file =
+              files.computeIfAbsent(fragment.file(), this::unopened).open(fs, fragment);
+          checkCrc(file.uri, tensor.name(), fragment, file.crc32c(tensor.name(), fragment, buffer));
+        } else {
+          buffer.put(read(tensor, whole, files).data());
+        }
+        tensors.put(tensor.name(), buffer.flip());
+      }
+    } finally {
+      closeAll(files);
     }
     return tensors;
   }
@@ -121,7 +161,19 @@ public final class CheckpointReader {
    * @throws IllegalArgumentException when there is no such tensor or the box is not inside it
    */
   public TensorBytes read(String name, TensorRegion target) throws IOException {
-    TensorEntry tensor = entry(name);
+    Map<String, FragmentStream> files = new TreeMap<>();
+    try {
+      return read(entry(name), target, files);
+    } finally {
+      closeAll(files);
+    }
+  }
+
+  /** The box {@code target} of {@code tensor}, opening fragment files into {@code files}. */
+  private TensorBytes read(
+      TensorEntry tensor, TensorRegion target, Map<String, FragmentStream> files)
+      throws IOException {
+    String name = tensor.name();
     if (!target.within(tensor.shape())) {
       throw new IllegalArgumentException(
           "Invalid region " + target + " of tensor " + name + ": must lie inside its shape");
@@ -138,36 +190,49 @@ public final class CheckpointReader {
               + targetBytes
               + " bytes exceed one Java array; read it in shards");
     }
+    List<FragmentEntry> fragments = tensor.fragments();
+    if (fragments.size() == 1 && fragments.get(0).region().equals(target)) {
+      // One fragment is exactly the box (a whole tensor saved whole): its bytes are the result.
+      return new TensorBytes(
+          tensor.dtype(), target.shape(), readWhole(name, fragments.get(0), files));
+    }
     byte[] out = new byte[(int) targetBytes];
-    Map<String, FragmentStream> files = new TreeMap<>();
-    try {
-      for (FragmentEntry fragment : tensor.fragments()) {
-        TensorRegion source = fragment.region();
-        TensorRegion overlap = source.intersect(target).orElse(null);
-        if (overlap == null) {
-          continue;
-        }
+    for (FragmentEntry fragment : fragments) {
+      TensorRegion source = fragment.region();
+      TensorRegion overlap = source.intersect(target).orElse(null);
+      if (overlap == null) {
+        continue;
+      }
+      if (overlap.equals(source)) {
+        // Inside the target, so it fits an array too.
+        byte[] whole = readWhole(name, fragment, files);
+        overlap.forEachRun(
+            source,
+            target,
+            elementBytes,
+            (from, to, bytes) -> System.arraycopy(whole, (int) from, out, (int) to, (int) bytes));
+      } else {
         FragmentStream file =
             files.computeIfAbsent(fragment.file(), this::unopened).open(fs, fragment);
-        if (overlap.equals(source)) {
-          // Inside the target, so it fits an array too.
-          byte[] whole = file.read(name, fragment.begin(), fragment.bytes());
-          checkCrc(file.uri, name, fragment, CheckpointWriter.crc32c(whole));
-          overlap.forEachRun(
-              source,
-              target,
-              elementBytes,
-              (from, to, bytes) -> System.arraycopy(whole, (int) from, out, (int) to, (int) bytes));
-        } else {
-          readRuns(file, name, fragment, overlap, target, elementBytes, out);
-        }
-      }
-    } finally {
-      for (FragmentStream file : files.values()) {
-        file.close();
+        readRuns(file, name, fragment, overlap, target, elementBytes, out);
       }
     }
     return new TensorBytes(tensor.dtype(), target.shape(), out);
+  }
+
+  /** All of {@code fragment}'s bytes, checked against its CRC32C. */
+  private byte[] readWhole(String tensor, FragmentEntry fragment, Map<String, FragmentStream> files)
+      throws IOException {
+    FragmentStream file = files.computeIfAbsent(fragment.file(), this::unopened).open(fs, fragment);
+    byte[] whole = file.read(tensor, fragment.begin(), fragment.bytes());
+    checkCrc(file.uri, tensor, fragment, CheckpointWriter.crc32c(whole));
+    return whole;
+  }
+
+  private static void closeAll(Map<String, FragmentStream> files) throws IOException {
+    for (FragmentStream file : files.values()) {
+      file.close();
+    }
   }
 
   /**
@@ -212,7 +277,7 @@ public final class CheckpointReader {
     return tensor;
   }
 
-  /** Joins runs adjacent in the file into one positioned read each, then scatters them. */
+  /** Joins runs adjacent in the file into one read each, then scatters them. */
   private static void readRuns(
       FragmentStream file,
       String tensor,

@@ -4,6 +4,7 @@ import dev.rlflow.resharding.checkpoint.CorruptVersionException.Reason;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -15,7 +16,7 @@ import org.apache.hadoop.fs.Path;
  * named problems.
  */
 final class FragmentStream {
-  private static final int CHUNK_BYTES = 4 << 20;
+  private static final int CHUNK_BYTES = 256 << 10;
 
   final String uri;
   private final Path path;
@@ -64,12 +65,23 @@ final class FragmentStream {
 
   /** The CRC32C of {@code fragment}'s bytes, read in chunks of {@link #CHUNK_BYTES}. */
   long crc32c(String tensor, FragmentEntry fragment) throws IOException {
+    return crc32c(tensor, fragment, null);
+  }
+
+  /**
+   * As {@link #crc32c(String, FragmentEntry)}, also putting the bytes into {@code copy} when it is
+   * not null: one pass over the file, and no array as large as the fragment.
+   */
+  long crc32c(String tensor, FragmentEntry fragment, ByteBuffer copy) throws IOException {
     CRC32C crc = new CRC32C();
     byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, fragment.bytes())];
     for (long at = fragment.begin(); at < fragment.end(); at += chunk.length) {
       int length = (int) Math.min(chunk.length, fragment.end() - at);
       readFully(tensor, at, chunk, length);
       crc.update(chunk, 0, length);
+      if (copy != null) {
+        copy.put(chunk, 0, length);
+      }
     }
     return crc.getValue();
   }
@@ -77,7 +89,12 @@ final class FragmentStream {
   private void readFully(String tensor, long position, byte[] buffer, int length)
       throws IOException {
     try {
-      in.readFully(position, buffer, 0, length);
+      // Seek and read, not a positioned read: the latter reopens the file on every call on the
+      // checksummed local filesystem, and whole versions are read in file order anyway.
+      if (in.getPos() != position) {
+        in.seek(position);
+      }
+      in.readFully(buffer, 0, length);
     } catch (EOFException e) {
       throw new CorruptVersionException(
           uri, tensor, Reason.TRUNCATED, "file ends within bytes at " + position, e);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -31,13 +32,12 @@ public final class NDArrayTensors {
           long[] shape = array.getShape().getShape();
           TensorBytes bytes =
               switch (array.getDataType()) {
-                case FLOAT32 -> TensorBytes.ofFloats(shape, array.toFloatArray(), TensorDtype.F32);
                 case FLOAT16 ->
                     TensorBytes.ofFloats(
                         shape,
                         array.toType(DataType.FLOAT32, true).toFloatArray(),
                         TensorDtype.F16);
-                case FLOAT64, INT32, INT64 -> littleEndian(shape, array);
+                case FLOAT32, FLOAT64, INT32, INT64 -> littleEndian(shape, array);
                 default ->
                     throw new IllegalArgumentException(
                         "tensor "
@@ -64,9 +64,12 @@ public final class NDArrayTensors {
           ByteBuffer data = ByteBuffer.wrap(tensor.data()).order(ByteOrder.LITTLE_ENDIAN);
           NDArray array =
               switch (tensor.dtype()) {
-                case F32, F16, BF16, F64 -> manager.create(tensor.toFloats(), shape);
-                case I32 -> manager.create(ints(data), shape);
-                case I64 -> manager.create(longs(data), shape);
+                // Buffer views: DJL copies them in bulk into libtorch's memory, swapping bytes
+                // only on a big-endian machine.
+                case F32 -> manager.create(data.asFloatBuffer(), shape);
+                case F16, BF16, F64 -> manager.create(tensor.toFloats(), shape);
+                case I32 -> manager.create(data.asIntBuffer(), shape);
+                case I64 -> manager.create(data.asLongBuffer(), shape);
                 default ->
                     throw new IllegalArgumentException(
                         "tensor " + name + ": " + tensor.dtype() + " has no DJL array here");
@@ -76,35 +79,69 @@ public final class NDArrayTensors {
     return arrays;
   }
 
+  /**
+   * Every tensor of {@code reader}'s version as arrays of {@code manager}, as {@link #toArrays}
+   * makes them; F32, I32 and I64 tensors on a little-endian machine are read into native memory
+   * that the arrays take over without a copy (the weight store loads a version per iteration).
+   */
+  public static Map<String, NDArray> read(CheckpointReader reader, NDManager manager)
+      throws IOException {
+    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+      return toArrays(reader.readAll(), manager);
+    }
+    Map<String, NDArray> arrays = new LinkedHashMap<>();
+    Map<String, TensorEntry> index = reader.index().tensors();
+    for (Map.Entry<String, ByteBuffer> e : reader.readAllDirect().entrySet()) {
+      TensorEntry tensor = index.get(e.getKey());
+      Shape shape = new Shape(tensor.shape());
+      DataType type =
+          switch (tensor.dtype()) {
+            case F32 -> DataType.FLOAT32;
+            case I32 -> DataType.INT32;
+            case I64 -> DataType.INT64;
+            default -> null;
+          };
+      if (type == null) {
+        byte[] bytes = new byte[e.getValue().remaining()];
+        e.getValue().get(bytes);
+        TensorBytes widened = new TensorBytes(tensor.dtype(), tensor.shape(), bytes);
+        arrays.putAll(toArrays(Map.of(e.getKey(), widened), manager));
+      } else {
+        arrays.put(e.getKey(), manager.create(e.getValue(), shape, type));
+      }
+    }
+    return arrays;
+  }
+
+  /**
+   * The array's elements as little-endian bytes: one bulk copy out of libtorch's memory (in native
+   * order, read through a view of it where DJL can give one), swapping bytes only where the machine
+   * is big-endian.
+   */
   private static TensorBytes littleEndian(long[] shape, NDArray array) {
     DataType type = array.getDataType();
-    ByteBuffer out =
-        ByteBuffer.allocate(Math.toIntExact(array.size() * type.getNumOfBytes()))
-            .order(ByteOrder.LITTLE_ENDIAN);
-    switch (type) {
-      case FLOAT64 -> out.asDoubleBuffer().put(array.toDoubleArray());
-      case INT32 -> out.asIntBuffer().put(array.toIntArray());
-      case INT64 -> out.asLongBuffer().put(array.toLongArray());
-      default -> throw new AssertionError(type);
-    }
+    ByteBuffer in = array.toByteBuffer(true).order(ByteOrder.nativeOrder());
+    ByteBuffer out = ByteBuffer.allocate(in.remaining()).order(ByteOrder.LITTLE_ENDIAN);
     TensorDtype dtype =
         switch (type) {
-          case FLOAT64 -> TensorDtype.F64;
-          case INT32 -> TensorDtype.I32;
-          default -> TensorDtype.I64;
+          case FLOAT32 -> {
+            out.asFloatBuffer().put(in.asFloatBuffer());
+            yield TensorDtype.F32;
+          }
+          case FLOAT64 -> {
+            out.asDoubleBuffer().put(in.asDoubleBuffer());
+            yield TensorDtype.F64;
+          }
+          case INT32 -> {
+            out.asIntBuffer().put(in.asIntBuffer());
+            yield TensorDtype.I32;
+          }
+          case INT64 -> {
+            out.asLongBuffer().put(in.asLongBuffer());
+            yield TensorDtype.I64;
+          }
+          default -> throw new AssertionError(type);
         };
     return new TensorBytes(dtype, shape, out.array());
-  }
-
-  private static int[] ints(ByteBuffer data) {
-    int[] values = new int[data.remaining() / 4];
-    data.asIntBuffer().get(values);
-    return values;
-  }
-
-  private static long[] longs(ByteBuffer data) {
-    long[] values = new long[data.remaining() / 8];
-    data.asLongBuffer().get(values);
-    return values;
   }
 }

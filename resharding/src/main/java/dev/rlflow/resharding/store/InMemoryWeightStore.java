@@ -76,13 +76,7 @@ public final class InMemoryWeightStore implements WeightStore {
 
   @Override
   public void publish(long version, Map<String, NDArray> weights) {
-    if (version < 0) {
-      throw new IllegalArgumentException("Invalid policy version " + version + ": must be >= 0");
-    }
-    if (weights.isEmpty()) {
-      throw new IllegalArgumentException("Policy version " + version + " has no weights");
-    }
-    WeightLayout incoming = WeightLayout.of(weights);
+    WeightLayout incoming = PublishRules.layoutOf(version, weights);
     lock.lock();
     try {
       // Checked before the copy too, so a refused publish costs no memory.
@@ -121,47 +115,13 @@ public final class InMemoryWeightStore implements WeightStore {
   }
 
   private void checkPublishable(long version, WeightLayout incoming) {
-    if (closed) {
-      throw new IllegalStateException(
-          "Cannot publish policy version " + version + ": the weight store is closed");
-    }
-    if (version <= latest) {
-      throw new IllegalArgumentException(
-          "Cannot publish policy version "
-              + version
-              + ": versions must increase and version "
-              + latest
-              + " is already published");
-    }
-    if (layout != null) {
-      String mismatch = layout.firstMismatch(incoming).orElse(null);
-      if (mismatch != null) {
-        throw new IllegalArgumentException(
-            "Cannot publish policy version "
-                + version
-                + ": its layout differs from version "
-                + latest
-                + " at parameter "
-                + mismatch
-                + " ("
-                + incoming.describe(mismatch)
-                + ", was "
-                + layout.describe(mismatch)
-                + ")");
-      }
-    }
+    PublishRules.check(version, incoming, closed, latest, layout);
   }
 
   @Override
   public WeightLease await(long version, Duration timeout)
       throws InterruptedException, TimeoutException {
-    if (version < 0) {
-      throw new IllegalArgumentException("Invalid policy version " + version + ": must be >= 0");
-    }
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("Invalid timeout " + timeout + ": must be >= 0");
-    }
-    long deadline = System.nanoTime() + saturatedNanos(timeout);
+    AwaitDeadline deadline = new AwaitDeadline(version, timeout);
     lock.lockInterruptibly();
     try {
       while (true) {
@@ -175,58 +135,17 @@ public final class InMemoryWeightStore implements WeightStore {
           return new WeightLease(found.weights, () -> releaseLease(found));
         }
         if (version <= latest) {
-          throw unavailable(version);
+          throw VersionUnavailableException.missing(
+              version, retained.navigableKeySet(), retainedVersions);
         }
-        long remaining = deadline - System.nanoTime();
+        long remaining = deadline.remainingNanos();
         if (remaining <= 0) {
-          throw new TimeoutException(
-              "Policy version "
-                  + version
-                  + " was not published within "
-                  + timeout.toMillis()
-                  + " ms"
-                  + "; "
-                  + (latest < 0
-                      ? "no version is published yet"
-                      : "latest published version is " + latest));
+          throw deadline.expired(latest < 0 ? OptionalLong.empty() : OptionalLong.of(latest));
         }
         published.awaitNanos(remaining);
       }
     } finally {
       lock.unlock();
-    }
-  }
-
-  private VersionUnavailableException unavailable(long version) {
-    long oldest = retained.firstKey();
-    if (version < oldest) {
-      return new VersionUnavailableException(
-          version,
-          "Policy version "
-              + version
-              + " is no longer retained: the store keeps the newest "
-              + retainedVersions
-              + " versions ("
-              + oldest
-              + " to "
-              + latest
-              + "); keep more than the staleness lag");
-    }
-    return new VersionUnavailableException(
-        version,
-        "Policy version "
-            + version
-            + " was never published: version "
-            + retained.higherKey(version)
-            + " was published after version "
-            + retained.lowerKey(version));
-  }
-
-  private static long saturatedNanos(Duration timeout) {
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 2; // centuries; keeps deadline arithmetic from overflowing
     }
   }
 

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * An immutable snapshot of one published policy version: Hugging Face parameter name → array, with
- * its {@link WeightLayout} and device. The arrays belong to the store (a manager per version) and
- * live as long as a {@link WeightLease} or the store's retention holds the version.
+ * its {@link WeightLayout} and device. The arrays belong to the store (a manager per version, or
+ * per lease where the store loads each version from files) and live as long as a {@link
+ * WeightLease} or the store's retention holds the version.
  *
  * <p><b>Immutable by contract</b>: DJL has no read-only arrays, so nobody writes to {@link
  * #tensors()}; any number of threads may read them at once (concurrent libtorch reads of one tensor
@@ -76,6 +77,18 @@ public final class PolicyWeights {
       JniUtils.setGradMode(recording);
     }
     return new PolicyWeights(version, device, copies);
+  }
+
+  /**
+   * Wraps {@code arrays}, which the caller has just created in a manager on {@code device} that it
+   * hands to the version's lease: no copy. For stores that load a version rather than copy it.
+   */
+  static PolicyWeights owning(long version, Device device, Map<String, NDArray> arrays) {
+    if (arrays.isEmpty()) {
+      throw new IllegalArgumentException("Policy version " + version + " has no weights");
+    }
+    arrays.forEach((name, array) -> array.setName(name));
+    return new PolicyWeights(version, device, new LinkedHashMap<>(arrays));
   }
 
   public long version() {

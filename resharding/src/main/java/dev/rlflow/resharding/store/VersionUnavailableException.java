@@ -1,5 +1,7 @@
 package dev.rlflow.resharding.store;
 
+import java.util.NavigableSet;
+
 /**
  * A requested policy version that a {@link WeightStore} can never return: it has fallen out of
  * retention, or a later version was published without it. Not retriable: with a fixed staleness lag
@@ -14,6 +16,35 @@ public final class VersionUnavailableException extends RuntimeException {
   public VersionUnavailableException(long version, String message) {
     super(message);
     this.version = version;
+  }
+
+  /**
+   * Why {@code version} is not among the {@code retained} versions though a later one is: it is
+   * older than all of them (retention, keeping {@code keep}), or it was skipped.
+   */
+  static VersionUnavailableException missing(long version, NavigableSet<Long> retained, int keep) {
+    long oldest = retained.first();
+    if (version < oldest) {
+      return new VersionUnavailableException(
+          version,
+          "Policy version "
+              + version
+              + " is no longer retained: the store keeps the newest "
+              + keep
+              + " versions ("
+              + oldest
+              + " to "
+              + retained.last()
+              + "); keep more than the staleness lag");
+    }
+    return new VersionUnavailableException(
+        version,
+        "Policy version "
+            + version
+            + " was never published: version "
+            + retained.higher(version)
+            + " was published after version "
+            + retained.lower(version));
   }
 
   /** The version that was asked for. */

@@ -32,11 +32,11 @@ import java.util.concurrent.TimeoutException;
  * </ul>
  *
  * <p>Implementations: {@link InMemoryWeightStore} for colocated placement (Trainer and Rollout in
- * one JVM). Planned: a filesystem store on the Hadoop FileSystem API (file://, hdfs://) for
+ * one JVM); {@link FilesystemWeightStore} on the Hadoop FileSystem API (file://, hdfs://) for
  * disaggregated placement, whose {@link #await} polls for commit markers and loads the version into
- * a lease-owned manager; and resharding stores that publish a training layout (p-t-d) and hand each
- * reader its generation-layout shard (ALGORITHMS.md §6). They return the same {@link WeightLease}
- * and {@link PolicyWeights}, so readers do not change.
+ * a lease-owned manager. Planned: resharding stores that publish a training layout (p-t-d) and hand
+ * each reader its generation-layout shard (ALGORITHMS.md §6). They return the same {@link
+ * WeightLease} and {@link PolicyWeights}, so readers do not change.
  *
  * <p>Thread safety: one publisher and any number of reader threads may use a store concurrently.
  */

@@ -5,9 +5,9 @@
  * dev.rlflow.resharding.store.WeightLease}, and applies the immutable {@link
  * dev.rlflow.resharding.store.PolicyWeights} snapshot to its own model in place.
  *
- * <p>{@link dev.rlflow.resharding.store.InMemoryWeightStore} serves colocated placement. The
- * filesystem store (publishing versions of {@link dev.rlflow.resharding.checkpoint}'s universal
- * checkpoint, ALGORITHMS.md §7) and the resharding plans (ALGORITHMS.md §6) are to implement the
- * same interface.
+ * <p>{@link dev.rlflow.resharding.store.InMemoryWeightStore} serves colocated placement, {@link
+ * dev.rlflow.resharding.store.FilesystemWeightStore} disaggregated placement (publishing versions
+ * of {@link dev.rlflow.resharding.checkpoint}'s universal checkpoint, ALGORITHMS.md §7). The
+ * resharding plans (ALGORITHMS.md §6) are to implement the same interface.
  */
 package dev.rlflow.resharding.store;

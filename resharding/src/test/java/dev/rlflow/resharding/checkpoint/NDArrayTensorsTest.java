@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.rlflow.model.checkpoint.Safetensors;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
@@ -38,15 +39,22 @@ class NDArrayTensorsTest {
 
       CheckpointReader reader = CheckpointReader.open(fs, dir);
       assertThat(reader.index().tensors().get("h").dtype()).isEqualTo(TensorDtype.F16);
-      Map<String, NDArray> back = NDArrayTensors.toArrays(reader.readAll(), manager);
-
-      assertThat(back.get("w").getShape()).isEqualTo(new Shape(2, 2));
-      assertThat(back.get("w").toFloatArray()).containsExactly(1.5f, -2f, 0.1f, 3f);
-      assertThat(back.get("h").getDataType()).isEqualTo(DataType.FLOAT32);
-      assertThat(back.get("h").toFloatArray()).containsExactly(0.5f, -1f);
-      assertThat(back.get("step").toLongArray()).containsExactly(7, -1);
-      assertThat(back.get("scale").getShape()).isEqualTo(new Shape());
-      assertThat(back.get("scale").toFloatArray()).containsExactly(0.25f);
+      // Through TensorBytes, and straight from the files into native memory: the same arrays.
+      for (Map<String, NDArray> back :
+          List.of(
+              NDArrayTensors.toArrays(reader.readAll(), manager),
+              NDArrayTensors.read(reader, manager))) {
+        assertThat(back.get("w").getShape()).isEqualTo(new Shape(2, 2));
+        assertThat(back.get("w").toFloatArray()).containsExactly(1.5f, -2f, 0.1f, 3f);
+        assertThat(back.get("h").getDataType()).isEqualTo(DataType.FLOAT32);
+        assertThat(back.get("h").toFloatArray()).containsExactly(0.5f, -1f);
+        assertThat(back.get("step").getDataType()).isEqualTo(DataType.INT64);
+        assertThat(back.get("step").toLongArray()).containsExactly(7, -1);
+        assertThat(back.get("scale").getShape()).isEqualTo(new Shape());
+        assertThat(back.get("scale").toFloatArray()).containsExactly(0.25f);
+        // Arrays of the manager, usable in computation like any other.
+        assertThat(back.get("w").mul(2).toFloatArray()).containsExactly(3f, -4f, 0.2f, 6f);
+      }
 
       // A fragment file is a plain safetensors file: model.checkpoint's reader opens it too.
       Map<String, NDArray> fragment =

@@ -1,0 +1,286 @@
+package dev.rlflow.resharding.store;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.rlflow.core.provenance.Provenance;
+import dev.rlflow.resharding.checkpoint.CheckpointInfo;
+import dev.rlflow.resharding.checkpoint.CheckpointReader;
+import dev.rlflow.resharding.checkpoint.CheckpointWriter;
+import dev.rlflow.resharding.checkpoint.CorruptVersionException;
+import dev.rlflow.resharding.checkpoint.NDArrayTensors;
+import dev.rlflow.resharding.checkpoint.TensorBytes;
+import dev.rlflow.resharding.checkpoint.UncommittedVersionException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A {@link WeightStore} on any Hadoop FileSystem (file://, hdfs://), for disaggregated placement:
+ * the Trainer publishes version {@code v} as a universal checkpoint (ALGORITHMS.md §7) in {@code
+ * <root>/v<v>}, its tensors in flattened buckets (one fragment file per 512 MiB, not one per
+ * tensor), visible once its commit marker is written; Rollout subtasks in any JVM {@link #await}
+ * the marker, polling with exponential backoff, and load the version whole into the lease's own
+ * manager, so that retention deleting the directory later cannot touch weights in use.
+ *
+ * <p>One publisher per root. Its first publish removes the versions at or above it that an earlier
+ * publisher of the root left (a restarted Trainer publishes the same numbers again), newest first,
+ * so that a reader never sees a version missing below one that is present. After each publish it
+ * deletes the versions older than the newest {@code retainedVersions} committed ones, marker first:
+ * retention on the filesystem is what every reader of every JVM sees, so K counts the versions any
+ * of them may still need ({@code s + 2} under staleness lag s: the lag's, the one being trained and
+ * one spare).
+ *
+ * <p>Any instance on the same root reads: {@link #latestVersion()} is the newest committed version
+ * on the filesystem. A version whose marker exists but whose files are damaged is a {@link
+ * CorruptVersionException}; I/O failures are {@link UncheckedIOException}s naming the version.
+ */
+public final class FilesystemWeightStore implements WeightStore {
+  /** The first pause between two looks for a marker; it doubles up to {@link #MAX_POLL}. */
+  static final Duration FIRST_POLL = Duration.ofMillis(10);
+
+  /** The longest pause between two looks for a marker. */
+  static final Duration MAX_POLL = Duration.ofSeconds(1);
+
+  private static final Pattern VERSION_DIRECTORY = Pattern.compile("v(\\d+)");
+
+  private final FileSystem fs;
+  private final Path root;
+  private final int retainedVersions;
+  private final Provenance provenance;
+  private final Device device;
+  private final CountDownLatch closing = new CountDownLatch(1);
+
+  private final Object publishing = new Object();
+  // Guarded by publishing: what this instance published.
+  private long published = -1;
+  private WeightLayout layout;
+
+  /**
+   * A store of the versions under {@code root} on {@code fs}, keeping the newest {@code
+   * retainedVersions}; its versions record {@code provenance}, its leases hold arrays on {@code
+   * device}.
+   */
+  public FilesystemWeightStore(
+      FileSystem fs, Path root, int retainedVersions, Provenance provenance, Device device) {
+    if (retainedVersions < 1) {
+      throw new IllegalArgumentException(
+          "Invalid value " + retainedVersions + " for retainedVersions: must be >= 1");
+    }
+    this.fs = Objects.requireNonNull(fs, "fs");
+    this.root = Objects.requireNonNull(root, "root");
+    this.retainedVersions = retainedVersions;
+    this.provenance = Objects.requireNonNull(provenance, "provenance");
+    this.device = Objects.requireNonNull(device, "device");
+  }
+
+  /** A store under the directory {@code uri} of its Hadoop FileSystem, leases on the CPU. */
+  public static FilesystemWeightStore open(
+      String uri, int retainedVersions, Provenance provenance) {
+    Path root = new Path(uri);
+    try {
+      FileSystem fs = root.getFileSystem(new Configuration());
+      return new FilesystemWeightStore(
+          fs, fs.makeQualified(root), retainedVersions, provenance, Device.cpu());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open the weight store at " + uri, e);
+    }
+  }
+
+  /** The directory of {@code version}. */
+  public Path directory(long version) {
+    return new Path(root, "v" + version);
+  }
+
+  @Override
+  public void publish(long version, Map<String, NDArray> weights) {
+    WeightLayout incoming = PublishRules.layoutOf(version, weights);
+    synchronized (publishing) {
+      PublishRules.check(version, incoming, closing.getCount() == 0, published, layout);
+      // The snapshot: the caller's arrays are read here, during the call, and never again.
+      Map<String, TensorBytes> tensors = NDArrayTensors.toBytes(weights);
+      try {
+        if (published < 0) {
+          removeFrom(version);
+        }
+        new CheckpointWriter(fs, directory(version), CheckpointWriter.DEFAULT_MAX_FILE_BYTES)
+            .writeWhole(new CheckpointInfo(provenance, version, Optional.empty()), tensors);
+        published = version;
+        layout = incoming;
+        retire();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot publish policy version " + version + " to " + directory(version), e);
+      }
+    }
+  }
+
+  /** Deletes the version directories at or above {@code first}, newest first. */
+  private void removeFrom(long first) throws IOException {
+    for (long v : versionDirectories().tailSet(first, true).descendingSet()) {
+      delete(v);
+    }
+  }
+
+  /** Deletes every version older than the newest {@code retainedVersions} committed ones. */
+  private void retire() throws IOException {
+    TreeSet<Long> committed = committedVersions();
+    if (committed.size() <= retainedVersions) {
+      return;
+    }
+    long oldestKept =
+        committed.descendingSet().stream().skip(retainedVersions - 1L).findFirst().orElseThrow();
+    for (long v : versionDirectories().headSet(oldestKept)) {
+      delete(v);
+    }
+  }
+
+  /** The marker goes first, so a reader sees a version being deleted as gone, never as damaged. */
+  private void delete(long version) throws IOException {
+    fs.delete(new Path(directory(version), CheckpointWriter.MARKER_FILE), false);
+    fs.delete(directory(version), true);
+  }
+
+  @Override
+  public WeightLease await(long version, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    AwaitDeadline deadline = new AwaitDeadline(version, timeout);
+    long pause = FIRST_POLL.toNanos();
+    while (true) {
+      if (closing.getCount() == 0) {
+        throw new IllegalStateException(
+            "Cannot await policy version " + version + ": the weight store is closed");
+      }
+      WeightLease lease = load(version);
+      if (lease != null) {
+        return lease;
+      }
+      TreeSet<Long> committed = io(version, this::committedVersions);
+      if (!committed.contains(version) && !committed.isEmpty() && committed.last() > version) {
+        throw VersionUnavailableException.missing(version, committed, retainedVersions);
+      }
+      long remaining = deadline.remainingNanos();
+      if (remaining <= 0) {
+        throw deadline.expired(
+            committed.isEmpty() ? OptionalLong.empty() : OptionalLong.of(committed.last()));
+      }
+      closing.await(Math.min(pause, remaining), TimeUnit.NANOSECONDS);
+      pause = Math.min(2 * pause, MAX_POLL.toNanos());
+    }
+  }
+
+  /** {@code version} loaded into a lease of its own, or null while it is not committed. */
+  private WeightLease load(long version) {
+    Path dir = directory(version);
+    NDManager manager = NDManager.newBaseManager(device);
+    try {
+      Map<String, NDArray> arrays = NDArrayTensors.read(CheckpointReader.open(fs, dir), manager);
+      return new WeightLease(PolicyWeights.owning(version, device, arrays), manager::close);
+    } catch (UncommittedVersionException notYet) {
+      manager.close();
+      return null;
+    } catch (CorruptVersionException | IOException e) {
+      manager.close();
+      if (!io(version, () -> fs.exists(new Path(dir, CheckpointWriter.MARKER_FILE)))) {
+        return null; // retention deleted it while it was read: await decides what that means
+      }
+      if (e instanceof CorruptVersionException corrupt) {
+        throw corrupt;
+      }
+      throw new UncheckedIOException(
+          "Cannot load policy version " + version + " from " + dir, (IOException) e);
+    } catch (RuntimeException | Error e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public OptionalLong latestVersion() {
+    return io(
+        -1,
+        () -> {
+          for (long v : versionDirectories().descendingSet()) {
+            if (committed(v)) {
+              return OptionalLong.of(v);
+            }
+          }
+          return OptionalLong.empty();
+        });
+  }
+
+  private TreeSet<Long> committedVersions() throws IOException {
+    TreeSet<Long> committed = new TreeSet<>();
+    for (long v : versionDirectories()) {
+      if (committed(v)) {
+        committed.add(v);
+      }
+    }
+    return committed;
+  }
+
+  private boolean committed(long version) throws IOException {
+    return fs.exists(new Path(directory(version), CheckpointWriter.MARKER_FILE));
+  }
+
+  /** The numbers of the {@code v<number>} directories under the root, committed or not. */
+  private TreeSet<Long> versionDirectories() throws IOException {
+    TreeSet<Long> versions = new TreeSet<>();
+    FileStatus[] children;
+    try {
+      children = fs.listStatus(root);
+    } catch (FileNotFoundException nothingPublishedYet) {
+      return versions;
+    }
+    for (FileStatus child : children) {
+      Matcher m = VERSION_DIRECTORY.matcher(child.getPath().getName());
+      if (child.isDirectory() && m.matches()) {
+        versions.add(Long.parseLong(m.group(1)));
+      }
+    }
+    return versions;
+  }
+
+  private interface Io<T> {
+    T call() throws IOException;
+  }
+
+  private <T> T io(long version, Io<T> call) {
+    try {
+      return call.call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot look for "
+              + (version < 0 ? "policy versions" : "policy version " + version)
+              + " in the weight store at "
+              + root,
+          e);
+    }
+  }
+
+  /** Wakes waiting readers, which then fail; published versions stay on the filesystem. */
+  @Override
+  public void close() {
+    closing.countDown();
+  }
+
+  @Override
+  public String toString() {
+    return "FilesystemWeightStore[" + root + ", keep=" + retainedVersions + "]";
+  }
+}
