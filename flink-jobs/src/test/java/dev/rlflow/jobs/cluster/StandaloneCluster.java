@@ -41,12 +41,14 @@ final class StandaloneCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path lib;
+  private final List<Path> hadoopClasspath;
   private final Path dir;
   private final URI rest;
   private final List<Process> processes = new ArrayList<>();
 
-  private StandaloneCluster(Path lib, Path dir, URI rest) {
+  private StandaloneCluster(Path lib, List<Path> hadoopClasspath, Path dir, URI rest) {
     this.lib = lib;
+    this.hadoopClasspath = List.copyOf(hadoopClasspath);
     this.dir = dir;
     this.rest = rest;
   }
@@ -57,6 +59,17 @@ final class StandaloneCluster implements AutoCloseable {
    * has registered.
    */
   static StandaloneCluster start(Path lib, Path dir, int taskManagers) throws Exception {
+    return start(lib, List.of(), dir, taskManagers, 2);
+  }
+
+  /**
+   * {@link #start(Path, Path, int)} with {@code slots} per TaskManager and {@code hadoopClasspath}
+   * after {@code lib/} on every process's class path, as Flink's scripts add {@code
+   * HADOOP_CLASSPATH}: what Flink's own FileSystem needs for {@code hdfs://}.
+   */
+  static StandaloneCluster start(
+      Path lib, List<Path> hadoopClasspath, Path dir, int taskManagers, int slots)
+      throws Exception {
     Files.createDirectories(dir.resolve("conf"));
     Files.createDirectories(dir.resolve("log"));
     int rpcPort = freePort();
@@ -74,7 +87,7 @@ final class StandaloneCluster implements AutoCloseable {
             "rest.port: " + restPort,
             "taskmanager.host: localhost",
             "taskmanager.bind-host: localhost",
-            "taskmanager.numberOfTaskSlots: 2",
+            "taskmanager.numberOfTaskSlots: " + slots,
             "taskmanager.memory.process.size: 2g",
             "taskmanager.memory.managed.fraction: 0.05",
             ""));
@@ -91,7 +104,8 @@ final class StandaloneCluster implements AutoCloseable {
             "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-40c{1} %x - %m%n",
             ""));
     StandaloneCluster cluster =
-        new StandaloneCluster(lib, dir, URI.create("http://localhost:" + restPort));
+        new StandaloneCluster(
+            lib, hadoopClasspath, dir, URI.create("http://localhost:" + restPort));
     try {
       cluster.launch(
           "jobmanager",
@@ -138,7 +152,7 @@ final class StandaloneCluster implements AutoCloseable {
     List<String> command = new ArrayList<>(javaCommand());
     command.add("-Xmx512m");
     command.add("-cp");
-    command.add(lib.resolve("*").toString());
+    command.add(classPath());
     command.add("org.apache.flink.client.cli.CliFrontend");
     command.add("run");
     command.add(jar.toString());
@@ -183,7 +197,7 @@ final class StandaloneCluster implements AutoCloseable {
     command.add("-Dlog.file=" + dir.resolve("log/" + name + ".log"));
     command.add("-Dlog4j.configurationFile=" + dir.resolve("conf/log4j.properties").toUri());
     command.add("-cp");
-    command.add(lib.resolve("*").toString());
+    command.add(classPath());
     command.add(mainClass);
     command.add("--configDir");
     command.add(dir.resolve("conf").toString());
@@ -204,7 +218,7 @@ final class StandaloneCluster implements AutoCloseable {
     java.addAll(
         List.of(
             "-cp",
-            lib.resolve("*").toString(),
+            classPath(),
             "org.apache.flink.runtime.util.bash.BashJavaUtils",
             command,
             "--configDir",
@@ -251,6 +265,14 @@ final class StandaloneCluster implements AutoCloseable {
                 HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
+  }
+
+  /** {@code lib/*}, then the Hadoop class path. */
+  private String classPath() {
+    List<String> entries = new ArrayList<>();
+    entries.add(lib.resolve("*").toString());
+    hadoopClasspath.forEach(p -> entries.add(p.toString()));
+    return String.join(File.pathSeparator, entries);
   }
 
   private static List<String> javaCommand() {

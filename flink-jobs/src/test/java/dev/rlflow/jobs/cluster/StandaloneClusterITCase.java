@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rlflow.jobs.hdfs.MiniHdfs;
 import dev.rlflow.jobs.runner.ClusterCheck;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -120,7 +121,17 @@ class StandaloneClusterITCase {
     StandaloneCluster.Run reference = launcher(dir, embedded.toArray(String[]::new));
     assertThat(reference.exitValue()).as(reference.output()).isZero();
 
-    try (StandaloneCluster cluster = StandaloneCluster.start(LIB, dir.resolve("cluster"), 2)) {
+    // Flink's FileSystem reaches hdfs:// through Hadoop on the cluster's class path: the
+    // HADOOP_CLASSPATH a Flink cluster is given, here the build's Hadoop client jars.
+    List<Path> hadoop =
+        java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(e -> e.contains("hadoop-client-api") || e.contains("hadoop-client-runtime"))
+            .map(Path::of)
+            .toList();
+    assertThat(hadoop).hasSize(2);
+    try (StandaloneCluster cluster =
+        // One slot each: the job's two slots, so each TaskManager runs a rollout subtask.
+        StandaloneCluster.start(LIB, hadoop, dir.resolve("cluster"), 2, 1)) {
       List<String> onCluster = new java.util.ArrayList<>(rl);
       onCluster.addAll(
           List.of(
