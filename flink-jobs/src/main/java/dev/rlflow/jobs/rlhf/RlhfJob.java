@@ -101,6 +101,13 @@ public final class RlhfJob {
     RolloutConfig rollout = config.rollout();
     PlacementConfig placement = placement(config);
     RunContext context = RunContext.of(config, run);
+    if (placement.mode() == PlacementConfig.Mode.DISAGGREGATED) {
+      // Versions an earlier run left under a reused run directory are not this run's: a rollout
+      // would take them for its own (a restored trainer publishes the versions it needs again).
+      org.apache.flink.core.fs.Path weights =
+          new org.apache.flink.core.fs.Path(WeightStores.weightsUri(context));
+      weights.getFileSystem().delete(weights, true);
+    }
     long start = System.nanoTime();
     List<RlMetric> collected = new ArrayList<>();
     runner.collect(

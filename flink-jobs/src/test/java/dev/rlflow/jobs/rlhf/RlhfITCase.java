@@ -151,6 +151,7 @@ class RlhfITCase {
         if (algorithm.equals("grpo")) {
           layouts.add(new Layout(1, 1, "disaggregated"));
           layouts.add(new Layout(2, 1, "disaggregated"));
+          layouts.add(new Layout(4, 2, "disaggregated"));
         }
         String reference = null;
         for (Layout layout : layouts) {
