@@ -25,6 +25,10 @@ import org.apache.hadoop.fs.Path;
  * covers all its bytes), so {@link #verify} is what checks a whole version. Damage raises {@link
  * CorruptVersionException}, a version that is not committed {@link UncommittedVersionException};
  * other {@link IOException}s are I/O failures that may pass.
+ *
+ * <p>Long because opening a version (marker, index, their checks) and its four ways of reading it
+ * (a tensor whole or in part, all tensors to the heap or to native memory, verification) share one
+ * set of open fragment streams and checksum rules, read best in one place.
  */
 public final class CheckpointReader {
   /** Larger index or marker files than this are corrupt, never something to read into memory. */
