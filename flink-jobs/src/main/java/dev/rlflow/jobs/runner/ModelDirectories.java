@@ -80,12 +80,16 @@ public final class ModelDirectories {
     if (isLocal(uri)) {
       return java.nio.file.Path.of(new Path(uri).toUri().getPath());
     }
+    Path source = new Path(uri);
+    // Keyed by the files' newest modification time too: a run that reuses a run id replaces its
+    // checkpoints, and a long-lived TaskManager must not keep reading the earlier copy.
+    String key = uri + "@" + newestModification(source);
     try {
       return DOWNLOADED.computeIfAbsent(
-          uri,
-          key -> {
+          key,
+          k -> {
             try {
-              return download(new Path(key));
+              return download(source);
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
@@ -95,11 +99,20 @@ public final class ModelDirectories {
     }
   }
 
+  private static long newestModification(Path dir) throws IOException {
+    FileSystem fs = dir.getFileSystem();
+    if (!fs.exists(dir) || !fs.getFileStatus(dir).isDir()) {
+      throw new NoSuchFileException(dir.toString(), null, "not a checkpoint directory");
+    }
+    long newest = 0;
+    for (FileStatus status : fs.listStatus(dir)) {
+      newest = Math.max(newest, status.getModificationTime());
+    }
+    return newest;
+  }
+
   private static java.nio.file.Path download(Path source) throws IOException {
     FileSystem fs = source.getFileSystem();
-    if (!fs.exists(source) || !fs.getFileStatus(source).isDir()) {
-      throw new NoSuchFileException(source.toString(), null, "not a checkpoint directory");
-    }
     java.nio.file.Path dir = Files.createTempDirectory("rlflow-checkpoint");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteLocal(dir)));
     copyDown(fs, source, dir);
