@@ -1,5 +1,6 @@
 package dev.rlflow.core.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ import java.util.List;
  * @param maxStaleness the fixed lag s: batch b is generated with policy version max(0, b - s)
  * @param iterations RL iterations of a run (batches b = 0 .. iterations - 1)
  * @param promptOverflow what happens to a prompt too long for the model
+ * @param versionTimeout how long a rollout waits for the policy version its batch needs
  */
 public record RolloutConfig(
     int promptsPerBatch,
@@ -24,7 +26,8 @@ public record RolloutConfig(
     int maxNewTokens,
     int maxStaleness,
     int iterations,
-    PromptOverflow promptOverflow) {
+    PromptOverflow promptOverflow,
+    Duration versionTimeout) {
 
   /** What the rollout does with a prompt that leaves no room for {@code max_new_tokens}. */
   public enum PromptOverflow {
@@ -104,6 +107,15 @@ public record RolloutConfig(
           "A prompt longer than policy.max_seq_len - max_new_tokens: dead_letter (set aside with"
               + " its reason) or truncate (keep its last tokens).");
 
+  static final ConfigOption<Duration> VERSION_TIMEOUT =
+      ConfigOption.of(
+          "rollout.version_timeout",
+          ValueType.DURATION,
+          Duration.ofMinutes(30),
+          Rule.positiveDuration(),
+          "How long a rollout subtask waits for the policy version its batch needs before the job"
+              + " fails (the trainer may be slow, or, colocated, in another TaskManager).");
+
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
           PROMPTS_PER_BATCH,
@@ -114,7 +126,8 @@ public record RolloutConfig(
           MAX_NEW_TOKENS,
           MAX_STALENESS,
           ITERATIONS,
-          PROMPT_OVERFLOW);
+          PROMPT_OVERFLOW,
+          VERSION_TIMEOUT);
 
   static RolloutConfig from(ConfigValues v) {
     return new RolloutConfig(
@@ -126,7 +139,8 @@ public record RolloutConfig(
         v.get(MAX_NEW_TOKENS),
         v.get(MAX_STALENESS),
         v.get(ITERATIONS),
-        v.get(PROMPT_OVERFLOW));
+        v.get(PROMPT_OVERFLOW),
+        v.get(VERSION_TIMEOUT));
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.jobs.runner.RunDirectory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,9 +43,6 @@ import org.apache.flink.util.Collector;
  */
 public final class RlhfJob {
   private RlhfJob() {}
-
-  /** How long the rollout waits for a policy version before the job fails. */
-  static final Duration VERSION_TIMEOUT = Duration.ofMinutes(30);
 
   /** Rollout subtasks at most: the key groups that {@link #routingKeys} routes shards by. */
   static final int ROLLOUT_MAX_PARALLELISM = 128;
@@ -126,8 +122,8 @@ public final class RlhfJob {
           DataStream<GeneratedBatch> rollouts =
               AsyncDataStream.orderedWait(
                       shards.keyBy(shard -> route[shard.shard()]),
-                      new RolloutFunction(context, checkpoint, VERSION_TIMEOUT),
-                      VERSION_TIMEOUT.toMillis() + 60_000,
+                      new RolloutFunction(context, checkpoint, rollout.versionTimeout()),
+                      rollout.versionTimeout().toMillis() + 60_000,
                       TimeUnit.MILLISECONDS,
                       rollout.maxStaleness() + 1)
                   .name("rollout")

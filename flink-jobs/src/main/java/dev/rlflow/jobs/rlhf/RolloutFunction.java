@@ -1,11 +1,13 @@
 package dev.rlflow.jobs.rlhf;
 
+import dev.rlflow.core.config.PlacementConfig;
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
 import dev.rlflow.jobs.policy.PolicyRuntime;
+import dev.rlflow.jobs.runner.ClusterSetupException;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
 import dev.rlflow.resharding.store.WeightLease;
@@ -22,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -95,7 +98,7 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
     RolloutConfig rollout = config.rollout();
     long version = PolicyVersion.answering(input.batch(), rollout.maxStaleness()).number();
     long waitStart = System.nanoTime();
-    try (WeightLease lease = store.await(version, versionTimeout)) {
+    try (WeightLease lease = await(version)) {
       lease.weights().applyTo(loaded.policy());
     }
     double waited = (System.nanoTime() - waitStart) / 1e9;
@@ -135,6 +138,28 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
         responses,
         (System.nanoTime() - start) / 1e9,
         waited);
+  }
+
+  /**
+   * Leases {@code version}; when none came in time and, colocated, none ever reached this JVM, the
+   * trainer runs in another TaskManager, which the in-memory store cannot bridge: a set-up error.
+   */
+  private WeightLease await(long version) throws Exception {
+    try {
+      return store.await(version, versionTimeout);
+    } catch (TimeoutException e) {
+      if (config.placement().mode() == PlacementConfig.Mode.COLOCATED
+          && store.latestVersion().isEmpty()) {
+        throw new ClusterSetupException(
+            "No policy version reached this rollout subtask in "
+                + versionTimeout
+                + ": with placement.mode colocated, weights move in the memory of one JVM, and the"
+                + " trainer runs in another TaskManager. On a cluster of several TaskManagers set"
+                + " -Dplacement.mode=disaggregated; see "
+                + "README.md, section \"On a Flink cluster\".");
+      }
+      throw e;
+    }
   }
 
   /** The engine seed of a policy version: a mix of the run seed and the version. */

@@ -142,6 +142,22 @@ class StandaloneClusterITCase {
       StandaloneCluster.Run run = cluster.flinkRun(FLINK_RUN_JAR, onCluster.toArray(String[]::new));
       assertThat(run.exitValue()).as(run.output() + cluster.logTails()).isZero();
       assertThat(sha256(run.output())).isEqualTo(sha256(reference.output()));
+
+      // Colocated, the rollout subtask of the TaskManager without the trainer never sees a
+      // version: named, without restarts, once rollout.version_timeout is over.
+      List<String> colocated = new java.util.ArrayList<>(rl);
+      colocated.addAll(
+          List.of(
+              "-Drun.id=colocated",
+              "-Drun.output_dir=" + HDFS.uri() + "/runs",
+              "-Dplacement.rollout_parallelism=2",
+              "-Drollout.version_timeout=15s"));
+      StandaloneCluster.Run stuck =
+          cluster.flinkRun(FLINK_RUN_JAR, colocated.toArray(String[]::new));
+      assertThat(stuck.exitValue()).as(stuck.output()).isNotZero();
+      assertThat(stuck.output())
+          .contains("with placement.mode colocated, weights move in the memory of one JVM")
+          .contains("-Dplacement.mode=disaggregated");
     }
   }
 
