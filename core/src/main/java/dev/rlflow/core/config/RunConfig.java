@@ -60,7 +60,7 @@ public record RunConfig(
     eval.validate(problems);
     rollout.validate(problems);
     reward.validate(task, problems);
-    algorithm.validate(rollout, reward, problems);
+    AlgorithmRules.check(algorithm, rollout, reward, problems);
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(source, problems);
     }

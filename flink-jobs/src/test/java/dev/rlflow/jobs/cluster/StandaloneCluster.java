@@ -252,7 +252,7 @@ final class StandaloneCluster implements AutoCloseable {
       } catch (IOException notYet) {
         // the REST endpoint is not up yet
       }
-      Thread.sleep(250);
+      processes.get(0).waitFor(250, TimeUnit.MILLISECONDS); // or until the JobManager dies
     }
     throw new AssertionError(
         "the cluster did not start in " + START_TIMEOUT.toSeconds() + " s:\n" + logTails());

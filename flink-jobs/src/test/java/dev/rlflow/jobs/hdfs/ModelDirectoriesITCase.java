@@ -34,7 +34,14 @@ class ModelDirectoriesITCase {
     assertThat(HDFS.fileSystem().listStatus(new org.apache.hadoop.fs.Path("/runs/r/checkpoints")))
         .hasSize(1);
 
-    Thread.sleep(5); // a later modification time
+    // The replacement's files must carry a later modification time than these.
+    long written =
+        HDFS.fileSystem()
+            .getFileStatus(new org.apache.hadoop.fs.Path("/runs/r/checkpoints/sft/config.json"))
+            .getModificationTime();
+    while (System.currentTimeMillis() <= written) {
+      Thread.onSpinWait();
+    }
     ModelDirectories.save(target, dir -> Files.writeString(dir.resolve("config.json"), "second"));
     java.nio.file.Path second = ModelDirectories.local(saved);
     assertThat(Files.readString(second.resolve("config.json"))).isEqualTo("second");

@@ -392,6 +392,7 @@ class RlhfITCase {
       CompletableFuture<RlhfJob.Result> job = atBatch4(cluster, "tm-lost", overrides);
       cluster.terminateTaskManager(1).get();
       cluster.startTaskManager();
+      LayoutHook.RELEASED.countDown();
       RlhfJob.Result recovered = job.get(5, TimeUnit.MINUTES);
       assertThat(LayoutHook.restarted()).as("the job restarted from a checkpoint").isTrue();
       assertThat(recovered.weightsSha256()).isEqualTo(clean.weightsSha256());
@@ -416,14 +417,15 @@ class RlhfITCase {
               .findFirst()
               .orElseThrow()
               .getJobId();
-      String savepoint =
-          cluster
-              .stopWithSavepoint(
-                  running,
-                  out.resolve("savepoints").toUri().toString(),
-                  false,
-                  SavepointFormatType.CANONICAL)
-              .get();
+      // The savepoint's barrier passes the held batch once it is released: the job stops there.
+      CompletableFuture<String> stopping =
+          cluster.stopWithSavepoint(
+              running,
+              out.resolve("savepoints").toUri().toString(),
+              false,
+              SavepointFormatType.CANONICAL);
+      LayoutHook.RELEASED.countDown();
+      String savepoint = stopping.get();
       assertThatThrownBy(() -> stopped.get(2, TimeUnit.MINUTES))
           .hasRootCauseMessage("The rlhf job ended without writing its final checkpoint");
 
@@ -506,16 +508,18 @@ class RlhfITCase {
   }
 
   /**
-   * Before the trainer: slows batches down a little, so that the test acts mid-run, and opens
-   * {@link #REACHED} at batch 4 once a checkpoint completed after batch 2.
+   * Before the trainer: opens {@link #REACHED} at batch 4 once a checkpoint completed after batch
+   * 2, and holds that batch until {@link #RELEASED}, so that the test acts mid-run.
    */
   static final class LayoutHook implements MapFunction<RlBatch, RlBatch>, CheckpointListener {
     static volatile CountDownLatch REACHED = new CountDownLatch(1);
+    static volatile CountDownLatch RELEASED = new CountDownLatch(1);
     static final List<Long> SEEN = new CopyOnWriteArrayList<>();
     private static volatile boolean checkpointAfterBatch2;
 
     static void reset() {
       REACHED = new CountDownLatch(1);
+      RELEASED = new CountDownLatch(1);
       SEEN.clear();
       checkpointAfterBatch2 = false;
     }
@@ -542,10 +546,11 @@ class RlhfITCase {
     @Override
     public RlBatch map(RlBatch batch) throws InterruptedException {
       SEEN.add(batch.batch());
-      if (checkpointAfterBatch2 && batch.batch() >= 4) {
+      if (checkpointAfterBatch2 && batch.batch() >= 4 && REACHED.getCount() > 0) {
         REACHED.countDown();
+        // Held here, once, until the test has acted on the running job (or a minute passed).
+        RELEASED.await(1, TimeUnit.MINUTES);
       }
-      Thread.sleep(300);
       return batch;
     }
 
