@@ -158,7 +158,7 @@ final class UniversalTrainerCheckpoint {
       String name = e.getKey();
       Matcher olderPolicy = OLDER_POLICY.matcher(name);
       if (name.equals(REPLAY)) {
-        replay = e.getValue().data();
+        replay = e.getValue().toArray();
       } else if (olderPolicy.matches()) {
         older
             .computeIfAbsent(Long.parseLong(olderPolicy.group(1)), v -> new HashMap<>())

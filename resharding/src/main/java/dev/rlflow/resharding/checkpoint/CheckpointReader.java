@@ -5,12 +5,12 @@ import dev.rlflow.resharding.checkpoint.CorruptVersionException.Reason;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -60,21 +60,24 @@ public final class CheckpointReader {
    */
   public static CheckpointReader open(FileSystem fs, Path dir) throws IOException {
     String uri = fs.makeQualified(dir).toString();
-    if (!fs.exists(dir)) {
-      throw new UncommittedVersionException(
-          uri, UncommittedVersionException.Reason.NO_SUCH_VERSION, "no such version directory");
-    }
     Path markerPath = new Path(dir, CheckpointWriter.MARKER_FILE);
-    if (!fs.exists(markerPath)) {
+    String markerUri = fs.makeQualified(markerPath).toString();
+    // Read at once, not looked for first: a reader polls for versions, and on HDFS every look is a
+    // NameNode call.
+    byte[] markerBytes = readIfPresent(fs, markerPath, markerUri);
+    if (markerBytes == null) {
+      if (!fs.exists(dir)) {
+        throw new UncommittedVersionException(
+            uri, UncommittedVersionException.Reason.NO_SUCH_VERSION, "no such version directory");
+      }
       throw new UncommittedVersionException(
           uri,
           UncommittedVersionException.Reason.NO_MARKER,
           "no commit marker " + CheckpointWriter.MARKER_FILE + ": the version is not committed");
     }
-    String markerUri = fs.makeQualified(markerPath).toString();
     JsonNode marker;
     try {
-      marker = CheckpointIndex.JSON.readTree(readSmall(fs, markerPath, markerUri));
+      marker = CheckpointIndex.JSON.readTree(markerBytes);
     } catch (IOException e) {
       throw CheckpointIndex.malformed(markerUri, null, "marker is not JSON: " + e.getMessage(), e);
     }
@@ -128,19 +131,25 @@ public final class CheckpointReader {
   }
 
   /**
-   * Every tensor, whole, by name, each in a new direct buffer of little-endian bytes (for engines
-   * that take native memory without copying it): a tensor saved as one fragment streams from the
-   * file into its buffer, with no Java array as large as the tensor.
+   * Reads every tensor, whole, into the buffer {@code target} gives for it (of exactly its byte
+   * length, native memory an engine owns, for example), in index order: a tensor saved as one
+   * fragment streams from the file into its buffer, with no Java array as large as the tensor.
    */
-  Map<String, ByteBuffer> readAllDirect() throws IOException {
-    Map<String, ByteBuffer> tensors = new LinkedHashMap<>();
+  void readAllInto(Function<TensorEntry, ByteBuffer> target) throws IOException {
     Map<String, FragmentStream> files = new TreeMap<>();
     try {
       for (TensorEntry tensor : index.tensors().values()) {
         TensorRegion whole = TensorRegion.whole(tensor.shape());
-        ByteBuffer buffer =
-            ByteBuffer.allocateDirect(Math.toIntExact(whole.volume() * tensor.dtype().bytes))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = target.apply(tensor);
+        if (buffer.remaining() != whole.volume() * tensor.dtype().bytes) {
+          throw new IllegalArgumentException(
+              "Invalid buffer of "
+                  + buffer.remaining()
+                  + " bytes for tensor "
+                  + tensor.name()
+                  + ": must hold its "
+                  + whole.volume() * tensor.dtype().bytes);
+        }
         List<FragmentEntry> fragments = tensor.fragments();
         if (fragments.size() == 1 && fragments.get(0).region().equals(whole)) {
           FragmentEntry fragment = fragments.get(0);
@@ -150,12 +159,10 @@ public final class CheckpointReader {
         } else {
           buffer.put(read(tensor, whole, files).data());
         }
-        tensors.put(tensor.name(), buffer.flip());
       }
     } finally {
       closeAll(files);
     }
-    return tensors;
   }
 
   /**
@@ -349,12 +356,21 @@ public final class CheckpointReader {
 
   /** A small file whole: the marker or the index, each a named problem when absent or huge. */
   private static byte[] readSmall(FileSystem fs, Path path, String uri) throws IOException {
+    byte[] bytes = readIfPresent(fs, path, uri);
+    if (bytes == null) {
+      throw new CorruptVersionException(
+          uri, null, Reason.MISSING_FILE, "the committed version lacks this file");
+    }
+    return bytes;
+  }
+
+  /** The bytes of a small file, or null when there is no such file. */
+  private static byte[] readIfPresent(FileSystem fs, Path path, String uri) throws IOException {
     long length;
     try {
       length = fs.getFileStatus(path).getLen();
     } catch (FileNotFoundException e) {
-      throw new CorruptVersionException(
-          uri, null, Reason.MISSING_FILE, "the committed version lacks this file", e);
+      return null;
     }
     if (length > MAX_INDEX_BYTES) {
       throw CheckpointIndex.malformed(
@@ -362,7 +378,9 @@ public final class CheckpointReader {
     }
     byte[] bytes = new byte[(int) length];
     try (FSDataInputStream in = fs.open(path)) {
-      in.readFully(0, bytes);
+      in.readFully(bytes); // not a positioned read, which reopens the file on the local filesystem
+    } catch (FileNotFoundException e) {
+      return null; // deleted since its status was read
     } catch (ChecksumException e) {
       throw new CorruptVersionException(
           uri, null, Reason.CHECKSUM_MISMATCH, "the filesystem's checksum fails", e);

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlflow.model.checkpoint.Safetensors;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.zip.CRC32C;
@@ -36,6 +41,9 @@ public final class CheckpointWriter {
 
   /** Bucket size: 512 MiB, the top of the 256–512 MB range of ALGORITHMS.md §8. */
   public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
+
+  /** Native bytes reach the stream in pieces this large. */
+  private static final int CHUNK_BYTES = 1 << 20;
 
   private final FileSystem fs;
   private final Path dir;
@@ -104,12 +112,18 @@ public final class CheckpointWriter {
     if (fragments.isEmpty()) {
       return List.of();
     }
-    fs.mkdirs(dir);
+    Optional<java.nio.file.Path> localDir = LocalFiles.of(fs, dir);
+    if (localDir.isPresent()) {
+      Files.createDirectories(
+          localDir.get()); // Hadoop's mkdirs forks chmod without its native code
+    } else {
+      fs.mkdirs(dir);
+    }
     List<List<Map.Entry<String, TensorBytes>>> files = new ArrayList<>();
     List<Map.Entry<String, TensorBytes>> current = new ArrayList<>();
     long currentBytes = 0;
     for (Map.Entry<String, Fragment> f : new TreeMap<>(fragments).entrySet()) {
-      long bytes = f.getValue().data().data().length;
+      long bytes = f.getValue().data().length();
       if (!current.isEmpty() && currentBytes + bytes > maxFileBytes) {
         files.add(current);
         current = new ArrayList<>();
@@ -127,10 +141,10 @@ public final class CheckpointWriter {
       writeAtomically(
           name,
           out -> {
-            out.write(layout.head());
+            out.write(ByteBuffer.wrap(layout.head()));
             for (int p = 0; p < pieces.size(); p++) {
-              byte[] data = pieces.get(p).getValue().data();
-              out.write(data);
+              TensorBytes data = pieces.get(p).getValue();
+              long crc = out.write(data.data());
               String tensor = pieces.get(p).getKey();
               Fragment fragment = fragments.get(tensor);
               TensorRegion region = new TensorRegion(fragment.offsets(), fragment.data().shape());
@@ -140,8 +154,7 @@ public final class CheckpointWriter {
                       tensor,
                       fragment.data().dtype(),
                       fragment.globalShape(),
-                      new FragmentEntry(
-                          rank, name, begin, begin + data.length, region, crc32c(data))));
+                      new FragmentEntry(rank, name, begin, begin + data.length(), region, crc)));
             }
           });
     }
@@ -198,12 +211,12 @@ public final class CheckpointWriter {
     CheckpointIndex index = new CheckpointIndex(info, tensors);
     requireUncommitted();
     byte[] json = index.toJson();
-    writeAtomically(INDEX_FILE, out -> out.write(json));
+    writeAtomically(INDEX_FILE, out -> out.write(ByteBuffer.wrap(json)));
     ObjectNode marker = CheckpointIndex.JSON.createObjectNode();
     marker.put("format", CheckpointIndex.FORMAT).put("index", INDEX_FILE);
     marker.put("index_crc32c", crc32c(json));
     byte[] markerBytes = CheckpointIndex.JSON.writeValueAsBytes(marker);
-    writeAtomically(MARKER_FILE, out -> out.write(markerBytes));
+    writeAtomically(MARKER_FILE, out -> out.write(ByteBuffer.wrap(markerBytes)));
     return index;
   }
 
@@ -230,7 +243,47 @@ public final class CheckpointWriter {
   }
 
   private interface Body {
-    void write(OutputStream out) throws IOException;
+    void write(Sink out) throws IOException;
+  }
+
+  /**
+   * Where a file's bytes go: a local file's channel (see {@link LocalFiles}), or the filesystem's
+   * stream through a chunk; no copy of a whole tensor is made either way, whether its bytes are on
+   * the heap or a view of a libtorch tensor.
+   */
+  private static final class Sink {
+    private final FileChannel channel;
+    private final OutputStream stream;
+    private byte[] chunk;
+
+    Sink(FileChannel channel, OutputStream stream) {
+      this.channel = channel;
+      this.stream = stream;
+    }
+
+    /** Writes {@code bytes} and returns their CRC32C, each piece checked while in the cache. */
+    long write(ByteBuffer bytes) throws IOException {
+      CRC32C crc = new CRC32C();
+      while (bytes.hasRemaining()) {
+        int n = Math.min(CHUNK_BYTES, bytes.remaining());
+        ByteBuffer piece = bytes.slice(bytes.position(), n);
+        bytes.position(bytes.position() + n);
+        if (channel != null) {
+          crc.update(piece.duplicate());
+          while (piece.hasRemaining()) {
+            channel.write(piece);
+          }
+        } else {
+          if (chunk == null) {
+            chunk = new byte[CHUNK_BYTES];
+          }
+          piece.get(chunk, 0, n);
+          crc.update(chunk, 0, n);
+          stream.write(chunk, 0, n);
+        }
+      }
+      return crc.getValue();
+    }
   }
 
   /**
@@ -242,8 +295,17 @@ public final class CheckpointWriter {
     Path temporary = new Path(dir, "." + name + ".tmp-" + UUID.randomUUID());
     boolean renamed = false;
     try {
-      try (FSDataOutputStream out = fs.create(temporary, false)) {
-        body.write(out);
+      Optional<java.nio.file.Path> local = LocalFiles.of(fs, temporary);
+      if (local.isPresent()) {
+        try (FileChannel channel =
+            FileChannel.open(
+                local.get(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          body.write(new Sink(channel, null));
+        }
+      } else {
+        try (FSDataOutputStream out = fs.create(temporary, false)) {
+          body.write(new Sink(null, out));
+        }
       }
       if (!name.equals(MARKER_FILE)) {
         fs.delete(target, false);

@@ -46,8 +46,8 @@ final class FragmentFile {
       entry.put("dtype", bytes.dtype().name());
       ArrayNode shape = entry.putArray("shape");
       Arrays.stream(bytes.shape()).forEach(shape::add);
-      entry.putArray("data_offsets").add(offset).add(offset + bytes.data().length);
-      offset += bytes.data().length;
+      entry.putArray("data_offsets").add(offset).add(offset + bytes.length());
+      offset += bytes.length();
     }
     byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) / 8 * 8;
@@ -60,7 +60,7 @@ final class FragmentFile {
     long at = head.capacity();
     for (int i = 0; i < begins.length; i++) {
       begins[i] = at;
-      at += pieces.get(i).getValue().data().length;
+      at += pieces.get(i).getValue().length();
     }
     return new Layout(head.array(), begins);
   }

@@ -21,7 +21,8 @@ public final class NDArrayTensors {
 
   /**
    * The elements of {@code arrays}: float32, float64, int32 and int64 as F32, F64, I32 and I64,
-   * float16 as F16.
+   * float16 as F16. On a little-endian machine the first four are views of the arrays' memory, not
+   * copies: write them before the arrays change or close.
    *
    * @throws IllegalArgumentException naming the tensor when its DJL type is none of those
    */
@@ -61,7 +62,7 @@ public final class NDArrayTensors {
     tensors.forEach(
         (name, tensor) -> {
           Shape shape = new Shape(tensor.shape());
-          ByteBuffer data = ByteBuffer.wrap(tensor.data()).order(ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer data = tensor.data();
           NDArray array =
               switch (tensor.dtype()) {
                 // Buffer views: DJL copies them in bulk into libtorch's memory, swapping bytes
@@ -81,8 +82,9 @@ public final class NDArrayTensors {
 
   /**
    * Every tensor of {@code reader}'s version as arrays of {@code manager}, as {@link #toArrays}
-   * makes them; F32, I32 and I64 tensors on a little-endian machine are read into native memory
-   * that the arrays take over without a copy (the weight store loads a version per iteration).
+   * makes them; on a little-endian machine F32, I32 and I64 tensors are read straight into the
+   * memory of new (uninitialised) arrays, with no other buffer as large as a tensor (the weight
+   * store loads a version per iteration).
    */
   public static Map<String, NDArray> read(CheckpointReader reader, NDManager manager)
       throws IOException {
@@ -90,58 +92,68 @@ public final class NDArrayTensors {
       return toArrays(reader.readAll(), manager);
     }
     Map<String, NDArray> arrays = new LinkedHashMap<>();
+    Map<String, ByteBuffer> widened = new LinkedHashMap<>();
+    reader.readAllInto(
+        tensor -> {
+          DataType type = nativeType(tensor.dtype());
+          int bytes = Math.toIntExact(TensorRegion.volume(tensor.shape()) * tensor.dtype().bytes);
+          if (type == null) {
+            ByteBuffer heap = ByteBuffer.allocate(bytes);
+            widened.put(tensor.name(), heap);
+            arrays.put(tensor.name(), null); // keeps the index's order
+            return heap;
+          }
+          NDArray array = manager.create(new Shape(tensor.shape()), type);
+          arrays.put(tensor.name(), array);
+          return array.toByteBuffer(true); // a view of the array's memory, filled in place
+        });
     Map<String, TensorEntry> index = reader.index().tensors();
-    for (Map.Entry<String, ByteBuffer> e : reader.readAllDirect().entrySet()) {
-      TensorEntry tensor = index.get(e.getKey());
-      Shape shape = new Shape(tensor.shape());
-      DataType type =
-          switch (tensor.dtype()) {
-            case F32 -> DataType.FLOAT32;
-            case I32 -> DataType.INT32;
-            case I64 -> DataType.INT64;
-            default -> null;
-          };
-      if (type == null) {
-        byte[] bytes = new byte[e.getValue().remaining()];
-        e.getValue().get(bytes);
-        TensorBytes widened = new TensorBytes(tensor.dtype(), tensor.shape(), bytes);
-        arrays.putAll(toArrays(Map.of(e.getKey(), widened), manager));
-      } else {
-        arrays.put(e.getKey(), manager.create(e.getValue(), shape, type));
-      }
-    }
+    widened.forEach(
+        (name, heap) -> {
+          TensorEntry tensor = index.get(name);
+          TensorBytes bytes = new TensorBytes(tensor.dtype(), tensor.shape(), heap.flip());
+          arrays.put(name, toArrays(Map.of(name, bytes), manager).get(name));
+        });
     return arrays;
   }
 
+  /** The DJL type whose memory holds {@code dtype}'s bytes as they are, or null. */
+  private static DataType nativeType(TensorDtype dtype) {
+    return switch (dtype) {
+      case F32 -> DataType.FLOAT32;
+      case I32 -> DataType.INT32;
+      case I64 -> DataType.INT64;
+      default -> null;
+    };
+  }
+
   /**
-   * The array's elements as little-endian bytes: one bulk copy out of libtorch's memory (in native
-   * order, read through a view of it where DJL can give one), swapping bytes only where the machine
-   * is big-endian.
+   * The array's elements as little-endian bytes: on a little-endian machine a view of libtorch's
+   * memory where DJL gives one (no copy; valid while the array lives unchanged), elsewhere one bulk
+   * copy with the bytes swapped.
    */
   private static TensorBytes littleEndian(long[] shape, NDArray array) {
     DataType type = array.getDataType();
-    ByteBuffer in = array.toByteBuffer(true).order(ByteOrder.nativeOrder());
-    ByteBuffer out = ByteBuffer.allocate(in.remaining()).order(ByteOrder.LITTLE_ENDIAN);
     TensorDtype dtype =
         switch (type) {
-          case FLOAT32 -> {
-            out.asFloatBuffer().put(in.asFloatBuffer());
-            yield TensorDtype.F32;
-          }
-          case FLOAT64 -> {
-            out.asDoubleBuffer().put(in.asDoubleBuffer());
-            yield TensorDtype.F64;
-          }
-          case INT32 -> {
-            out.asIntBuffer().put(in.asIntBuffer());
-            yield TensorDtype.I32;
-          }
-          case INT64 -> {
-            out.asLongBuffer().put(in.asLongBuffer());
-            yield TensorDtype.I64;
-          }
+          case FLOAT32 -> TensorDtype.F32;
+          case FLOAT64 -> TensorDtype.F64;
+          case INT32 -> TensorDtype.I32;
+          case INT64 -> TensorDtype.I64;
           default -> throw new AssertionError(type);
         };
+    ByteBuffer in = array.toByteBuffer(true).order(ByteOrder.nativeOrder());
+    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+      return new TensorBytes(dtype, shape, in);
+    }
+    ByteBuffer out = ByteBuffer.allocate(in.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+    switch (type) {
+      case FLOAT32 -> out.asFloatBuffer().put(in.asFloatBuffer());
+      case FLOAT64 -> out.asDoubleBuffer().put(in.asDoubleBuffer());
+      case INT32 -> out.asIntBuffer().put(in.asIntBuffer());
+      case INT64 -> out.asLongBuffer().put(in.asLongBuffer());
+      default -> throw new AssertionError(type);
+    }
     return new TensorBytes(dtype, shape, out.array());
   }
 }

@@ -10,21 +10,26 @@ import java.util.Objects;
  * A tensor as the universal checkpoint stores it, without DJL: its element type, its shape and its
  * elements' bytes, little-endian in C order, exactly as a safetensors file holds them.
  *
+ * <p>The bytes may live on the Java heap or be a view of native memory (a libtorch tensor's, see
+ * {@link NDArrayTensors#toBytes}): writing a version then streams them to the file without a copy
+ * the size of the model.
+ *
  * @param dtype the element type
  * @param shape the dimensions (empty for a scalar)
- * @param data {@code product(shape) * dtype.bytes} bytes; not copied, so the caller must not change
- *     them afterwards
+ * @param data {@code product(shape) * dtype.bytes} bytes, from position 0 to the limit; a read-only
+ *     little-endian view, not a copy, so the owner must not change them while the record is in use
  */
-public record TensorBytes(TensorDtype dtype, long[] shape, byte[] data) {
+public record TensorBytes(TensorDtype dtype, long[] shape, ByteBuffer data) {
 
   public TensorBytes {
     Objects.requireNonNull(dtype, "dtype");
     shape = shape.clone();
+    data = data.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     long expected = Math.multiplyExact(TensorRegion.volume(shape), dtype.bytes);
-    if (data.length != expected) {
+    if (data.remaining() != expected) {
       throw new IllegalArgumentException(
           "Invalid value "
-              + data.length
+              + data.remaining()
               + " for data length: shape "
               + Arrays.toString(shape)
               + " of "
@@ -33,6 +38,29 @@ public record TensorBytes(TensorDtype dtype, long[] shape, byte[] data) {
               + expected
               + " bytes");
     }
+  }
+
+  /** A tensor over {@code data}, which is not copied: the caller must not change it afterwards. */
+  public TensorBytes(TensorDtype dtype, long[] shape, byte[] data) {
+    this(dtype, shape, ByteBuffer.wrap(data));
+  }
+
+  /** The bytes: a read-only view of its own, positioned at 0, little-endian. */
+  @Override
+  public ByteBuffer data() {
+    return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The number of bytes. */
+  public int length() {
+    return data.remaining();
+  }
+
+  /** The bytes, copied into an array of their own. */
+  public byte[] toArray() {
+    byte[] bytes = new byte[data.remaining()];
+    data.duplicate().get(bytes);
+    return bytes;
   }
 
   /**
@@ -73,8 +101,8 @@ public record TensorBytes(TensorDtype dtype, long[] shape, byte[] data) {
     if (!dtype.widensToFloat) {
       throw new IllegalStateException(dtype + " elements are not read as floats");
     }
-    ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-    float[] values = new float[data.length / dtype.bytes];
+    ByteBuffer in = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    float[] values = new float[in.remaining() / dtype.bytes];
     if (dtype == TensorDtype.F32) {
       in.asFloatBuffer().get(values);
       return values;
@@ -102,16 +130,16 @@ public record TensorBytes(TensorDtype dtype, long[] shape, byte[] data) {
     return other instanceof TensorBytes t
         && dtype == t.dtype
         && Arrays.equals(shape, t.shape)
-        && Arrays.equals(data, t.data);
+        && data.equals(t.data);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dtype, Arrays.hashCode(shape), Arrays.hashCode(data));
+    return Objects.hash(dtype, Arrays.hashCode(shape), data.hashCode());
   }
 
   @Override
   public String toString() {
-    return dtype + Arrays.toString(shape) + " (" + data.length + " bytes)";
+    return dtype + Arrays.toString(shape) + " (" + data.remaining() + " bytes)";
   }
 }

@@ -20,7 +20,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -29,6 +32,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link WeightStore} on any Hadoop FileSystem (file://, hdfs://), for disaggregated placement:
@@ -59,6 +64,14 @@ public final class FilesystemWeightStore implements WeightStore {
 
   private static final Pattern VERSION_DIRECTORY = Pattern.compile("v(\\d+)");
 
+  /** Where a retired version waits for its deletion: not a version directory's name. */
+  private static final String RETIRED_PREFIX = ".retired-v";
+
+  /** How long closing waits for retired versions to be deleted. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(FilesystemWeightStore.class);
+
   private final FileSystem fs;
   private final Path root;
   private final int retainedVersions;
@@ -70,6 +83,7 @@ public final class FilesystemWeightStore implements WeightStore {
   // Guarded by publishing: what this instance published.
   private long published = -1;
   private WeightLayout layout;
+  private ExecutorService deleter; // created on the first retirement
 
   /**
    * A store of the versions under {@code root} on {@code fs}, keeping the newest {@code
@@ -130,10 +144,18 @@ public final class FilesystemWeightStore implements WeightStore {
     }
   }
 
-  /** Deletes the version directories at or above {@code first}, newest first. */
+  /**
+   * Deletes the version directories at or above {@code first}, newest first, and what an earlier
+   * publisher retired but did not delete before it stopped.
+   */
   private void removeFrom(long first) throws IOException {
     for (long v : versionDirectories().tailSet(first, true).descendingSet()) {
       delete(v);
+    }
+    for (FileStatus child : children()) {
+      if (child.getPath().getName().startsWith(RETIRED_PREFIX)) {
+        deleteLater(child.getPath());
+      }
     }
   }
 
@@ -150,10 +172,40 @@ public final class FilesystemWeightStore implements WeightStore {
     }
   }
 
-  /** The marker goes first, so a reader sees a version being deleted as gone, never as damaged. */
+  /**
+   * Takes {@code version} away at once by renaming its directory out of the versions' names (one
+   * metadata operation: a reader sees it gone, never damaged) and deletes it in the background:
+   * freeing a large version's bytes costs a sixth of writing them, which the trainer need not wait
+   * for.
+   */
   private void delete(long version) throws IOException {
-    fs.delete(new Path(directory(version), CheckpointWriter.MARKER_FILE), false);
-    fs.delete(directory(version), true);
+    Path retired = new Path(root, RETIRED_PREFIX + version + "-" + UUID.randomUUID());
+    if (!fs.rename(directory(version), retired)) {
+      throw new IOException("cannot rename " + directory(version) + " to " + retired);
+    }
+    deleteLater(retired);
+  }
+
+  private void deleteLater(Path retired) {
+    synchronized (publishing) {
+      if (deleter == null) {
+        deleter =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "rlflow-weight-store-retention");
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+    }
+    deleter.execute(
+        () -> {
+          try {
+            fs.delete(retired, true);
+          } catch (IOException e) {
+            LOG.warn("Cannot delete the retired policy version {}", retired, e);
+          }
+        });
   }
 
   @Override
@@ -241,19 +293,21 @@ public final class FilesystemWeightStore implements WeightStore {
   /** The numbers of the {@code v<number>} directories under the root, committed or not. */
   private TreeSet<Long> versionDirectories() throws IOException {
     TreeSet<Long> versions = new TreeSet<>();
-    FileStatus[] children;
-    try {
-      children = fs.listStatus(root);
-    } catch (FileNotFoundException nothingPublishedYet) {
-      return versions;
-    }
-    for (FileStatus child : children) {
+    for (FileStatus child : children()) {
       Matcher m = VERSION_DIRECTORY.matcher(child.getPath().getName());
       if (child.isDirectory() && m.matches()) {
         versions.add(Long.parseLong(m.group(1)));
       }
     }
     return versions;
+  }
+
+  private FileStatus[] children() throws IOException {
+    try {
+      return fs.listStatus(root);
+    } catch (FileNotFoundException nothingPublishedYet) {
+      return new FileStatus[0];
+    }
   }
 
   private interface Io<T> {
@@ -273,10 +327,25 @@ public final class FilesystemWeightStore implements WeightStore {
     }
   }
 
-  /** Wakes waiting readers, which then fail; published versions stay on the filesystem. */
+  /**
+   * Wakes waiting readers, which then fail, and lets retired versions finish deleting for up to
+   * {@link #CLOSE_WAIT}; published versions stay on the filesystem.
+   */
   @Override
   public void close() {
     closing.countDown();
+    ExecutorService retiring;
+    synchronized (publishing) {
+      retiring = deleter;
+    }
+    if (retiring != null) {
+      retiring.shutdown();
+      try {
+        retiring.awaitTermination(CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override

@@ -60,9 +60,9 @@ class UniversalCheckpointTest {
     assertThat(reader.read("w")).isEqualTo(CheckpointFixture.w());
     assertThat(reader.read(MOMENT))
         .isEqualTo(CheckpointFixture.f32(new long[] {4, 6}, (r, c) -> -(10 * r + c)));
-    assertThat(reader.read("b").data()).isEqualTo(BIAS_BF16);
+    assertThat(reader.read("b").toArray()).isEqualTo(BIAS_BF16);
     assertThat(reader.read("b").toFloats()).containsExactly(1.5f, -2f, 0.25f, 3f);
-    assertThat(reader.read("h").data()).isEqualTo(HALF_F16);
+    assertThat(reader.read("h").toArray()).isEqualTo(HALF_F16);
     assertThat(reader.read("h").toFloats()).containsExactly(0.5f, 1f, -1f, 2f);
     assertThat(reader.read("h").shape()).containsExactly(2, 2);
     assertThat(reader.read("steps"))
@@ -187,12 +187,15 @@ class UniversalCheckpointTest {
   }
 
   @Test
-  void theFilesystemsOwnChecksumFailureIsNamedToo() throws IOException {
+  void localFilesCarryNoHadoopChecksumFilesTheFragmentsCrc32cGuardsThem() throws IOException {
     CheckpointFixture.writeTwoRanks(fs, dir, CheckpointWriter.DEFAULT_MAX_FILE_BYTES);
+    try (var files = Files.list(local)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".crc"));
+    }
     java.nio.file.Path file = local.resolve("rank-00001-000.safetensors");
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 1] ^= 1;
-    Files.write(file, bytes); // LocalFileSystem's .crc sidecar now disagrees
+    Files.write(file, bytes);
 
     assertCorrupt(
         () -> CheckpointReader.open(fs, dir).verify(),
@@ -209,7 +212,6 @@ class UniversalCheckpointTest {
         FileChannel.open(local.resolve("rank-00000-000.safetensors"), StandardOpenOption.WRITE)) {
       channel.truncate(end - 1);
     }
-    Files.delete(local.resolve(".rank-00000-000.safetensors.crc"));
 
     assertCorrupt(
             () -> CheckpointReader.open(fs, dir).read("w"),
@@ -269,7 +271,7 @@ class UniversalCheckpointTest {
     overwrite(name, file);
 
     CheckpointReader reader = CheckpointReader.open(fs, dir);
-    assertThat(reader.read("h").data()).isEqualTo(HALF_F16); // data bytes are intact
+    assertThat(reader.read("h").toArray()).isEqualTo(HALF_F16); // data bytes are intact
     assertCorrupt(reader::verify, Reason.MALFORMED_HEADER, name, "h")
         .hasMessageContaining("disagrees with the index");
 
@@ -320,10 +322,9 @@ class UniversalCheckpointTest {
         .hasMessageContaining(file);
   }
 
-  /** Replaces a file of the version by hand, dropping LocalFileSystem's stale checksum sidecar. */
+  /** Replaces a file of the version by hand. */
   private void overwrite(String name, byte[] bytes) throws IOException {
     Files.write(local.resolve(name), bytes);
-    Files.deleteIfExists(local.resolve("." + name + ".crc"));
   }
 
   private void overwrite(String name, String text) throws IOException {
