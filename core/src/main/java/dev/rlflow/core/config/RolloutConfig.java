@@ -16,6 +16,7 @@ import java.util.List;
  * @param iterations RL iterations of a run (batches b = 0 .. iterations - 1)
  * @param promptOverflow what happens to a prompt too long for the model
  * @param versionTimeout how long a rollout waits for the policy version its batch needs
+ * @param timeBudget the trainer's wall time after which it ends the run early, or zero for none
  */
 public record RolloutConfig(
     int promptsPerBatch,
@@ -27,7 +28,8 @@ public record RolloutConfig(
     int maxStaleness,
     int iterations,
     PromptOverflow promptOverflow,
-    Duration versionTimeout) {
+    Duration versionTimeout,
+    Duration timeBudget) {
 
   /** What the rollout does with a prompt that leaves no room for {@code max_new_tokens}. */
   public enum PromptOverflow {
@@ -116,6 +118,16 @@ public record RolloutConfig(
           "How long a rollout subtask waits for the policy version its batch needs before the job"
               + " fails (the trainer may be slow, or, colocated, in another TaskManager).");
 
+  static final ConfigOption<Duration> TIME_BUDGET =
+      ConfigOption.of(
+          "rollout.time_budget",
+          ValueType.DURATION,
+          Duration.ZERO,
+          Rule.nonNegativeDuration(),
+          "Wall time after which the trainer ends the run early: the iteration that crosses it is"
+              + " the last, its policy the final one (iterations then stay an upper bound). 0"
+              + " runs every iteration. A budget makes the number of iterations depend on speed.");
+
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
           PROMPTS_PER_BATCH,
@@ -127,7 +139,8 @@ public record RolloutConfig(
           MAX_STALENESS,
           ITERATIONS,
           PROMPT_OVERFLOW,
-          VERSION_TIMEOUT);
+          VERSION_TIMEOUT,
+          TIME_BUDGET);
 
   static RolloutConfig from(ConfigValues v) {
     return new RolloutConfig(
@@ -140,7 +153,8 @@ public record RolloutConfig(
         v.get(MAX_STALENESS),
         v.get(ITERATIONS),
         v.get(PROMPT_OVERFLOW),
-        v.get(VERSION_TIMEOUT));
+        v.get(VERSION_TIMEOUT),
+        v.get(TIME_BUDGET));
   }
 
   /**

@@ -64,6 +64,10 @@ public record Rule<T>(String description, Predicate<T> test) {
     return new Rule<>("be a positive duration", value -> !value.isNegative() && !value.isZero());
   }
 
+  public static Rule<java.time.Duration> nonNegativeDuration() {
+    return new Rule<>("be a duration >= 0", value -> !value.isNegative());
+  }
+
   /** A rule listing the allowed values, for string options whose values are open-ended later. */
   public static Rule<String> oneOf(List<String> allowed) {
     return new Rule<>("be one of " + String.join(", ", allowed), value -> allowed.contains(value));

@@ -24,9 +24,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "bench",
-    description = "Measure this machine: model compute, weight store against raw filesystem I/O.",
+    description =
+        "Measure this machine: model compute, weight store against raw filesystem I/O, rollout"
+            + " scaling.",
     mixinStandardHelpOptions = true,
-    subcommands = {BenchCommand.Model.class, BenchCommand.Weights.class})
+    subcommands = {
+      BenchCommand.Model.class,
+      BenchCommand.Weights.class,
+      RolloutScalingCommand.class
+    })
 final class BenchCommand {
 
   @Command(
@@ -196,6 +202,13 @@ final class BenchCommand {
     }
   }
 
+  /** Writes {@code figures} to {@code json} and says so. */
+  static void writeJson(Path json, Map<String, Object> figures, PrintWriter out)
+      throws java.io.IOException {
+    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
+    out.println("wrote " + json);
+  }
+
   /** The options every bench takes: the model preset, and a JSON file for the figures. */
   static final class BenchOptions {
     @Option(
@@ -210,8 +223,7 @@ final class BenchCommand {
     /** Writes {@code figures} to the JSON file when one is given, and says so. */
     void write(Map<String, Object> figures, PrintWriter out) throws java.io.IOException {
       if (json != null) {
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
-        out.println("wrote " + json);
+        writeJson(json, figures, out);
       }
       out.flush();
     }

@@ -33,6 +33,8 @@ import org.apache.flink.util.NumberSequenceIterator;
  * PromptPool}, in order, read where the source runs — the task's JSONL files on any Flink
  * FileSystem, or the generated arith stream — never built on the client.
  *
+ * <p>It ends early when the trainer has ended the run ({@code rollout.time_budget}).
+ *
  * <p>Its position is the next batch index, which Flink's {@link NumberSequenceSource} splits and
  * checkpoints; a batch is a function of its index, so a restored source emits the same batches. Run
  * at parallelism 1: one split, batches in order. The reader writes what the pool set aside to
@@ -131,6 +133,9 @@ final class PromptSource
 
     @Override
     public InputStatus pollNext(ReaderOutput<PromptBatch> output) {
+      if (store.finishedAt().isPresent()) {
+        return InputStatus.END_OF_INPUT; // rollout.time_budget ran out: no batch will be trained
+      }
       return mustWait() ? InputStatus.NOTHING_AVAILABLE : super.pollNext(output);
     }
 

@@ -55,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * checkpoint) and, for ppo, the critic (initialised from the policy). At open it publishes version
  * 0; for batch b it runs one {@link RlTrainer} iteration and publishes version b + 1, which the
  * rollout of batch b + 1 + s waits for. After the last batch it writes the policy to {@code
- * checkpoints/rl} (Hugging Face layout) and reports the SHA-256 of its weights.
+ * checkpoints/rl} (Hugging Face layout) and reports the SHA-256 of its weights. The last batch is
+ * {@code rollout.iterations - 1}, or the one during which {@code rollout.time_budget} ran out: then
+ * the trainer tells the store that the run ended ({@link WeightStore#finish}), so that the prompt
+ * source stops and rollouts waiting for a later version give up their batch.
  *
  * <p>Batches arrive in order because every operator before it runs in order at parallelism 1 and
  * the rollout cannot answer batch b + 1 + s before version b + 1 exists.
@@ -90,6 +93,8 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   private transient TrainerState restored;
   private transient long version;
   private transient Deque<Long> saved;
+  private transient long budgetStart; // when the time budget (rollout.time_budget) started
+  private transient boolean finished; // the run ended early: later batches are not trained
 
   RlTrainerFunction(RunContext run, String checkpoint) {
     this.run = run;
@@ -136,6 +141,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     store.publish(version, policy.weights());
     saved = new ArrayDeque<>();
     lastEnd = System.nanoTime();
+    budgetStart = lastEnd; // restored, the budget starts again: it bounds this attempt's time
   }
 
   @Override
@@ -244,6 +250,9 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   }
 
   private void train(RlBatch batch, Context context, Collector<RlMetric> out) throws Exception {
+    if (finished) {
+      return; // generated before the rollout heard of the end; nothing trains on it
+    }
     double rewardSum = 0;
     double stepSum = 0;
     long stepCount = 0;
@@ -269,7 +278,18 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     }
     IterationResult result = trainer.iterate(batch.responses());
     version = batch.batch() + 1;
-    store.publish(version, policy.weights());
+    boolean last = batch.batch() == config.rollout().iterations() - 1;
+    Duration budget = config.rollout().timeBudget();
+    if (!last && !budget.isZero() && System.nanoTime() - budgetStart >= budget.toNanos()) {
+      // The budget is spent: this policy is the final one. No rollout will need it, so it is
+      // not published; the store tells rollouts and the prompt source that the run ended.
+      last = true;
+      finished = true;
+      store.finish(version - 1);
+      LOG.info("rollout.time_budget {} spent after {} iterations: the run ends", budget, version);
+    } else {
+      store.publish(version, policy.weights());
+    }
     long end = System.nanoTime();
     double trainSeconds = (end - start) / 1e9;
     double iterationSeconds = (end - lastEnd) / 1e9;
@@ -279,7 +299,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     double compute = batch.generationSeconds() + batch.rewardSeconds() + trainSeconds;
     String saved = "";
     String sha = "";
-    if (batch.batch() == config.rollout().iterations() - 1) {
+    if (last) {
       saved =
           ModelDirectories.save(
               run.resolve(FINAL_CHECKPOINT),

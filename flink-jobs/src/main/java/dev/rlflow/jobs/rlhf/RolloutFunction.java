@@ -10,6 +10,7 @@ import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.runner.ClusterSetupException;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
+import dev.rlflow.resharding.store.VersionUnavailableException;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
 import dev.rlflow.rollout.GenerationEngine;
@@ -19,6 +20,8 @@ import dev.rlflow.rollout.SamplingParams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,14 +82,14 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
     executor.execute(
         () -> {
           try {
-            GeneratedBatch batch;
+            Optional<GeneratedBatch> batch;
             try {
               batch = generate(input);
             } catch (Throwable t) {
               result.completeExceptionally(NonRetriable.classify(t));
               return;
             }
-            result.complete(List.of(batch));
+            result.complete(batch.map(List::of).orElse(List.of()));
           } catch (RejectedExecutionException cancelled) {
             // The task was cancelled (a failover) while this batch was generated: its mailbox
             // takes no more results, and the restored job generates the batch again.
@@ -94,12 +97,19 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
         });
   }
 
-  private GeneratedBatch generate(PromptBatch input) throws Exception {
+  /** The batch generated, or empty when the trainer ended the run before its version. */
+  private Optional<GeneratedBatch> generate(PromptBatch input) throws Exception {
     RolloutConfig rollout = config.rollout();
     long version = PolicyVersion.answering(input.batch(), rollout.maxStaleness()).number();
     long waitStart = System.nanoTime();
     try (WeightLease lease = await(version)) {
       lease.weights().applyTo(loaded.policy());
+    } catch (VersionUnavailableException e) {
+      OptionalLong end = store.finishedAt();
+      if (end.isPresent() && version > end.getAsLong()) {
+        return Optional.empty(); // rollout.time_budget ran out: nothing will train on it
+      }
+      throw e;
     }
     double waited = (System.nanoTime() - waitStart) / 1e9;
     long start = System.nanoTime();
@@ -130,14 +140,15 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
       Prompt prompt = input.prompts().get(i / rollout.samplesPerPrompt());
       responses.add(new Response(prompt, s.tokens(), s.logProbs(), s.stepEnds()));
     }
-    return new GeneratedBatch(
-        input.batch(),
-        input.shard(),
-        input.shards(),
-        version,
-        responses,
-        (System.nanoTime() - start) / 1e9,
-        waited);
+    return Optional.of(
+        new GeneratedBatch(
+            input.batch(),
+            input.shard(),
+            input.shards(),
+            version,
+            responses,
+            (System.nanoTime() - start) / 1e9,
+            waited));
   }
 
   /**

@@ -104,6 +104,32 @@ class RlhfITCase {
     }
   }
 
+  /**
+   * rollout.time_budget: the iteration that spends the budget is the last; its policy is the final
+   * one, the prompt source stops and a batch generated meanwhile is dropped — in memory (colocated,
+   * with a lag of one, so that the next batch is already being generated) and on the filesystem.
+   */
+  @Test
+  void aSpentTimeBudgetEndsTheRunAfterThatIteration() throws Exception {
+    for (String mode : List.of("colocated", "disaggregated")) {
+      RlhfJob.Result result =
+          run(
+              "budget-" + mode,
+              Map.of(
+                  "rollout.iterations",
+                  "40",
+                  "rollout.time_budget",
+                  "1ms",
+                  "rollout.max_staleness",
+                  mode.equals("colocated") ? "1" : "0",
+                  "placement.mode",
+                  mode));
+      assertThat(result.iterations()).as(mode).isEqualTo(1);
+      assertThat(Path.of(result.checkpoint()).resolve("config.json")).exists();
+      assertThat(result.weightsSha256()).hasSize(64);
+    }
+  }
+
   @Test
   void twoRunsOfOneConfigEndWithBitIdenticalWeights() throws Exception {
     for (int lag : new int[] {0, 1}) {

@@ -14,6 +14,7 @@ import dev.rlflow.resharding.checkpoint.UncommittedVersionException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +65,9 @@ public final class FilesystemWeightStore implements WeightStore {
 
   private static final Pattern VERSION_DIRECTORY = Pattern.compile("v(\\d+)");
 
+  /** The file that records the end of the run ({@link #finish}). */
+  static final String FINISHED_FILE = "_FINISHED";
+
   /** Where a retired version waits for its deletion: not a version directory's name. */
   private static final String RETIRED_PREFIX = ".retired-v";
 
@@ -84,6 +88,7 @@ public final class FilesystemWeightStore implements WeightStore {
   private long published = -1;
   private WeightLayout layout;
   private ExecutorService deleter; // created on the first retirement
+  private long finished = -1; // the version this instance finished after, if it did
 
   /**
    * A store of the versions under {@code root} on {@code fs}, keeping the newest {@code
@@ -126,6 +131,7 @@ public final class FilesystemWeightStore implements WeightStore {
     WeightLayout incoming = PublishRules.layoutOf(version, weights);
     synchronized (publishing) {
       PublishRules.check(version, incoming, closing.getCount() == 0, published, layout);
+      PublishRules.checkNotFinished(version, finished);
       // The snapshot: the caller's arrays are read here, during the call, and never again.
       Map<String, TensorBytes> tensors = NDArrayTensors.toBytes(weights);
       try {
@@ -149,6 +155,7 @@ public final class FilesystemWeightStore implements WeightStore {
    * publisher retired but did not delete before it stopped.
    */
   private void removeFrom(long first) throws IOException {
+    fs.delete(new Path(root, FINISHED_FILE), false); // an earlier run's end is not this one's
     for (long v : versionDirectories().tailSet(first, true).descendingSet()) {
       delete(v);
     }
@@ -226,6 +233,10 @@ public final class FilesystemWeightStore implements WeightStore {
       if (!committed.contains(version) && !committed.isEmpty() && committed.last() > version) {
         throw VersionUnavailableException.missing(version, committed, retainedVersions);
       }
+      OptionalLong last = finishedAt();
+      if (last.isPresent() && version > last.getAsLong()) {
+        throw VersionUnavailableException.finished(version, last.getAsLong());
+      }
       long remaining = deadline.remainingNanos();
       if (remaining <= 0) {
         throw deadline.expired(
@@ -273,6 +284,54 @@ public final class FilesystemWeightStore implements WeightStore {
             }
           }
           return OptionalLong.empty();
+        });
+  }
+
+  /**
+   * Writes {@code _FINISHED}, holding {@code lastVersion}, under the root: every reader of every
+   * JVM sees it. Written under a temporary name and renamed, so it is never seen half-written.
+   */
+  @Override
+  public void finish(long lastVersion) {
+    synchronized (publishing) {
+      if (closing.getCount() == 0) {
+        throw new IllegalStateException("Cannot finish: the weight store is closed");
+      }
+      PublishRules.checkFinish(lastVersion, published);
+      Path temporary = new Path(root, "." + FINISHED_FILE + ".tmp-" + UUID.randomUUID());
+      try {
+        try (var out = fs.create(temporary, false)) {
+          out.write(Long.toString(lastVersion).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (!fs.rename(temporary, new Path(root, FINISHED_FILE))) {
+          throw new IOException("cannot rename " + temporary + " into place");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot record the end of the run after version " + lastVersion + " at " + root, e);
+      }
+      finished = lastVersion;
+    }
+  }
+
+  @Override
+  public OptionalLong finishedAt() {
+    return io(
+        -1,
+        () -> {
+          byte[] bytes;
+          try (var in = fs.open(new Path(root, FINISHED_FILE))) {
+            bytes = in.readAllBytes();
+          } catch (FileNotFoundException notFinished) {
+            return OptionalLong.empty();
+          }
+          String text = new String(bytes, StandardCharsets.US_ASCII).trim();
+          try {
+            return OptionalLong.of(Long.parseLong(text));
+          } catch (NumberFormatException e) {
+            throw new IOException(
+                "Malformed " + new Path(root, FINISHED_FILE) + ": '" + text + "' is no version");
+          }
         });
   }
 

@@ -35,6 +35,7 @@ public final class InMemoryWeightStore implements WeightStore {
   private WeightLayout layout;
   private int unfreed;
   private boolean closed;
+  private long finishedAt = -1;
 
   /** One published version and its reference count. */
   private static final class Version {
@@ -116,6 +117,7 @@ public final class InMemoryWeightStore implements WeightStore {
 
   private void checkPublishable(long version, WeightLayout incoming) {
     PublishRules.check(version, incoming, closed, latest, layout);
+    PublishRules.checkNotFinished(version, finishedAt);
   }
 
   @Override
@@ -138,6 +140,9 @@ public final class InMemoryWeightStore implements WeightStore {
           throw VersionUnavailableException.missing(
               version, retained.navigableKeySet(), retainedVersions);
         }
+        if (finishedAt >= 0) {
+          throw VersionUnavailableException.finished(version, finishedAt);
+        }
         long remaining = deadline.remainingNanos();
         if (remaining <= 0) {
           throw deadline.expired(latest < 0 ? OptionalLong.empty() : OptionalLong.of(latest));
@@ -154,6 +159,31 @@ public final class InMemoryWeightStore implements WeightStore {
     lock.lock();
     try {
       return latest < 0 ? OptionalLong.empty() : OptionalLong.of(latest);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void finish(long lastVersion) {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("Cannot finish: the weight store is closed");
+      }
+      PublishRules.checkFinish(lastVersion, latest);
+      finishedAt = lastVersion;
+      published.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public OptionalLong finishedAt() {
+    lock.lock();
+    try {
+      return finishedAt < 0 ? OptionalLong.empty() : OptionalLong.of(finishedAt);
     } finally {
       lock.unlock();
     }

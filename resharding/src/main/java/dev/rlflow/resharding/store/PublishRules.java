@@ -62,4 +62,35 @@ final class PublishRules {
               + ")");
     }
   }
+
+  /**
+   * Checks that the store may record the end of the run after {@code lastVersion}.
+   *
+   * @throws IllegalArgumentException if {@code lastVersion} is not the latest published version
+   */
+  static void checkFinish(long lastVersion, long latest) {
+    if (lastVersion != latest) {
+      throw new IllegalArgumentException(
+          "Cannot finish after policy version "
+              + lastVersion
+              + ": the latest published version is "
+              + latest);
+    }
+  }
+
+  /**
+   * Checks that no version follows the end of the run.
+   *
+   * @throws IllegalStateException if the trainer finished after version {@code finishedAt} (-1: not
+   *     finished)
+   */
+  static void checkNotFinished(long version, long finishedAt) {
+    if (finishedAt >= 0) {
+      throw new IllegalStateException(
+          "Cannot publish policy version "
+              + version
+              + ": the trainer ended the run after version "
+              + finishedAt);
+    }
+  }
 }

@@ -47,6 +47,17 @@ public final class VersionUnavailableException extends RuntimeException {
             + retained.lower(version));
   }
 
+  /** Why {@code version} will never come: the trainer ended the run after {@code last}. */
+  static VersionUnavailableException finished(long version, long last) {
+    return new VersionUnavailableException(
+        version,
+        "Policy version "
+            + version
+            + " will never be published: the trainer ended the run after version "
+            + last
+            + " (rollout.time_budget)");
+  }
+
   /** The version that was asked for. */
   public long version() {
     return version;

@@ -63,7 +63,8 @@ public interface WeightStore extends AutoCloseable {
    *     names the version, the timeout and the latest published version (retriable: the Trainer may
    *     simply be slow)
    * @throws VersionUnavailableException if the version can never be returned: it fell out of
-   *     retention, or a later version was published without it (not retriable)
+   *     retention, a later version was published without it, or the trainer finished before it (not
+   *     retriable)
    * @throws InterruptedException if the waiting thread is interrupted
    * @throws IllegalStateException if the store is closed, also while waiting
    */
@@ -71,6 +72,20 @@ public interface WeightStore extends AutoCloseable {
 
   /** The newest published version, or empty before the first publish. */
   OptionalLong latestVersion();
+
+  /**
+   * Records that the trainer ended the run after {@code lastVersion} (its time budget ran out): no
+   * later version will be published. Readers waiting for one fail with {@link
+   * VersionUnavailableException}, and {@link #finishedAt} tells every reader, the prompt source
+   * included, to stop.
+   *
+   * @throws IllegalArgumentException if {@code lastVersion} is not the latest published version
+   * @throws IllegalStateException if the store is closed
+   */
+  void finish(long lastVersion);
+
+  /** The version after which the trainer ended the run, once it has ({@link #finish}). */
+  OptionalLong finishedAt();
 
   /**
    * Closes the store: waiting readers fail, no more versions are published, and every version's

@@ -72,6 +72,44 @@ abstract class WeightStoreContractTest {
   }
 
   @Test
+  void afterTheTrainerFinishesReadersWaitingForLaterVersionsAreToldAndNothingIsPublished()
+      throws Exception {
+    try (WeightStore store = newStore(2)) {
+      store.publish(0, live(0));
+      store.publish(1, live(1));
+      Future<WeightLease> waiting = readers.submit(() -> store.await(2, LONG));
+      assertThat(store.finishedAt()).isEmpty();
+
+      store.finish(1);
+
+      assertThat(store.finishedAt()).hasValue(1);
+      assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(VersionUnavailableException.class)
+          .hasMessageContaining(
+              "Policy version 2 will never be published: the trainer ended the run after version"
+                  + " 1");
+      try (WeightLease last = store.await(1, Duration.ZERO)) {
+        assertHolds(last, 1);
+      }
+      assertThatThrownBy(() -> store.publish(2, live(2)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("Cannot publish policy version 2: the trainer ended the run after version 1");
+    }
+  }
+
+  @Test
+  void onlyTheLatestVersionCanEndTheRun() {
+    try (WeightStore store = newStore(2)) {
+      store.publish(0, live(0));
+      store.publish(1, live(1));
+      assertThatThrownBy(() -> store.finish(0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Cannot finish after policy version 0: the latest published version is 1");
+      assertThat(store.finishedAt()).isEmpty();
+    }
+  }
+
+  @Test
   void readersOnSeveralThreadsGetExactlyTheVersionTheyAwait() throws Exception {
     int versions = 20;
     try (WeightStore store = newStore(versions)) {
