@@ -8,7 +8,6 @@ import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.PolicyVersion;
-import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
@@ -20,7 +19,6 @@ import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.resharding.checkpoint.CheckpointInfo;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
-import dev.rlflow.training.advantage.MinFormCredit;
 import dev.rlflow.training.rl.IterationResult;
 import dev.rlflow.training.rl.RlTrainer;
 import dev.rlflow.training.rl.TrainerCheckpoint;
@@ -244,20 +242,6 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
   }
 
   private void train(RlBatch batch, Context context, Collector<RlMetric> out) throws Exception {
-    double rewardSum = 0;
-    double stepSum = 0;
-    long stepCount = 0;
-    long correct = 0;
-    for (ScoredResponse r : batch.responses()) {
-      // a response's return at its first token: the outcome plus its steps' min-form credit
-      double[] steps = r.stepRewards();
-      rewardSum += r.outcome() + (steps.length == 0 ? 0 : MinFormCredit.returns(steps)[0]);
-      for (double s : steps) {
-        stepSum += s;
-        stepCount++;
-      }
-      correct += r.correct() ? 1 : 0;
-    }
     long start = System.nanoTime();
     if (batch.batch() != version) {
       throw new IllegalStateException(
@@ -290,9 +274,9 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
         new RlMetric(
             batch.batch(),
             batch.version(),
-            rewardSum / n,
-            (double) correct / n,
-            stepCount == 0 ? 0 : stepSum / stepCount,
+            batch.rewardMean(),
+            batch.accuracy(),
+            batch.stepRewardMean(),
             result.kl(),
             result.klCoef(),
             result.entropy(),
@@ -312,6 +296,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             result.skipped(),
             result.logProbGap().mean(),
             result.logProbGap().max(),
+            batch.mcRollouts(),
             saved,
             sha));
   }

@@ -356,7 +356,9 @@ class AdvantageEstimatorTest {
             n,
             0,
             1.0,
-            3));
+            3,
+            4,
+            AlgorithmConfig.McProbes.EVERY_STEP));
   }
 
   private static Experience outcomeOnly(int group, int tokens, double outcome) {

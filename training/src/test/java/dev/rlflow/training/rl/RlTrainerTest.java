@@ -589,7 +589,9 @@ class RlTrainerTest {
             5,
             replaySize,
             1.0,
-            3);
+            3,
+            4,
+            AlgorithmConfig.McProbes.EVERY_STEP);
     return new RlTrainer.Config(algorithm, 42, 0, 1.0);
   }
 }
