@@ -71,7 +71,8 @@ class RlTrainerTest {
       double before = logProb(policy, GOOD);
       IterationResult last = null;
       for (int i = 0; i < 15; i++) {
-        last = trainer.iterate(batch(policy, Steps.none()));
+        List<ScoredResponse> batch = batch(policy, Steps.none());
+        last = trainer.iterate(name == Name.VINEPPO ? oneValuedStep(batch) : batch);
       }
       assertThat(logProb(policy, GOOD)).isGreaterThan(before + 0.5);
       // 2 epochs x (8 responses / minibatches of 4); raft trains on its accepted responses alone,
@@ -478,6 +479,21 @@ class RlTrainerTest {
       }
     }
     return batch;
+  }
+
+  /**
+   * {@code batch} as vineppo's rollout would value responses of one step: the step ends at the last
+   * token and its value is the outcome (NaN), so A = outcome - the group's mean outcome.
+   */
+  private static List<ScoredResponse> oneValuedStep(List<ScoredResponse> batch) {
+    List<ScoredResponse> valued = new ArrayList<>();
+    for (ScoredResponse r : batch) {
+      Response one =
+          r.response()
+              .withStepValues(new int[] {r.response().length() - 1}, new double[] {Double.NaN}, 0);
+      valued.add(ScoredResponse.outcomeOnly(one, r.correct(), r.outcome()));
+    }
+    return valued;
   }
 
   /**
