@@ -44,9 +44,8 @@ import picocli.CommandLine.Spec;
       "prefix) or omega-credit (vineppo valuing a rejected response's prefixes by OmegaPRM's",
       "binary search for its first wrong step, algorithm.mc_probes first_error); -process adds",
       "the PRM's step rewards (reward.step_weight, or 0.5 when it is 0), otherwise rewards are",
-      "outcome only; -lagN sets rollout.max_staleness to",
-      "N; --set gives one variant settings of its own. Each variant is a run of its own,",
-      "<run.id or compare-<time>>-<variant>."
+      "outcome only; -lagN sets rollout.max_staleness to N; --set gives one variant settings of",
+      "its own. Each variant is a run of its own, <run.id or compare-<time>>-<variant>."
     },
     mixinStandardHelpOptions = true)
 final class CompareCommand implements Callable<Integer> {
