@@ -29,6 +29,10 @@ import java.util.List;
  * token: so the answer line is the last step and no rollout continues a prefix that only lacks the
  * stop token.
  *
+ * <p>A continuation may write up to {@code rollout.max_new_tokens} after its prefix, as much as the
+ * context leaves ({@link PolicyCompleter}), so a prefix of a response cut at its length limit can
+ * still be completed.
+ *
  * <p>Continuation requests are named {@code <problem id>@<batch>/<sample index>|<prefix>}: with the
  * engine's seed (run seed, version), a continuation's random stream depends only on (run seed,
  * version, problem, response in its group, step, k), not on how the batch is sharded.
