@@ -159,7 +159,7 @@ public final class MonteCarloStepValues {
         // Prefixes of more than firstError steps hold the error: 0. Before it, walk backwards.
         int firstError = searches.get(i).firstError();
         double after = 1.0;
-        for (int j = Math.min(firstError, inner); j >= 1; j--) {
+        for (int j = firstError; j >= 1; j--) {
           Double mc = probed.get(i).get(j);
           if (mc != null) {
             after = mc;

@@ -55,6 +55,9 @@ public record Experience(
               + steps.count()
               + ")");
     }
+    if (stepValues.length > 0) {
+      requireFinite("stepValues", Arrays.copyOf(stepValues, stepValues.length - 1));
+    }
     logProbs = logProbs.clone();
     refLogProbs = refLogProbs.clone();
     values = values.clone();
