@@ -66,6 +66,8 @@ class VinePpoITCase {
     RlhfJob.Result result = run("vine", Map.of());
 
     assertThat(result.iterations()).isEqualTo(2);
+    // Moved even where no sampled response is accepted: a continuation the verifier accepts gives
+    // its prefix a value > 0, and the step that reached it a positive advantage.
     assertThat(result.weightsSha256()).isNotEqualTo(startingWeights());
     List<Double> rollouts = rollouts("vine");
     // K = 4 continuations from each inner step prefix of every response
@@ -73,7 +75,7 @@ class VinePpoITCase {
         .hasSize(2)
         .allSatisfy(n -> assertThat(n % 4).isZero())
         .allMatch(n -> n > 0);
-    System.out.println("vineppo mc_rollouts per iteration: " + rollouts);
+    report("vineppo", result);
 
     // A continuation's draws depend on (run seed, version, problem, response, step, k) alone: two
     // rollout subtasks value the same steps the same, and train the same weights.
@@ -87,7 +89,16 @@ class VinePpoITCase {
     List<Double> omegaRollouts = rollouts("omega");
     assertThat(omegaRollouts).allSatisfy(n -> assertThat(n % 4).isZero());
     assertThat(omegaRollouts.get(0)).isLessThanOrEqualTo(rollouts.get(0));
-    System.out.println("omega-credit mc_rollouts per iteration: " + omegaRollouts);
+    report("omega-credit", omega);
+  }
+
+  /** The cost per iteration, in the test's output: rollouts, generation seconds, accuracy. */
+  private static void report(String variant, RlhfJob.Result result) {
+    for (RlMetric m : result.metrics()) {
+      System.out.printf(
+          "%s iteration %d: mc_rollouts %d, generation %.2f s, accuracy %.3f%n",
+          variant, m.iteration(), m.mcRollouts(), m.generationSeconds(), m.accuracy());
+    }
   }
 
   private static String startingWeights() throws Exception {
