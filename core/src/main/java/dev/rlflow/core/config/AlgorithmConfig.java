@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The {@code algorithm} section: the RL update (ALGORITHMS.md §3-§5).
  *
- * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 24 keys
+ * <p>Long because it holds one declaration per key (name, type, default, rule, doc) for the 26 keys
  * of one concept, and splitting the section would scatter its keys.
  *
  * @param name the advantage estimator and loss family
@@ -35,6 +35,8 @@ import java.util.List;
  * @param gradClip global gradient-norm clip of the actor's and the critic's updates
  * @param maxSkippedUpdates consecutive non-finite actor (or critic) updates tolerated before the
  *     run fails
+ * @param mcRollouts vineppo's K: continuations per probed step prefix
+ * @param mcProbes which step prefixes vineppo probes
  */
 public record AlgorithmConfig(
     Name name,
@@ -60,7 +62,9 @@ public record AlgorithmConfig(
     int macroN,
     int replaySize,
     double gradClip,
-    int maxSkippedUpdates) {
+    int maxSkippedUpdates,
+    int mcRollouts,
+    McProbes mcProbes) {
 
   /** RL algorithms. */
   public enum Name {
@@ -76,12 +80,28 @@ public record AlgorithmConfig(
      * Reward-ranked fine-tuning: the likelihood of the accepted responses only (the verifier's, or
      * with a PRM also the leading steps it judges right), no critic, no negative advantage.
      */
-    RAFT;
+    RAFT,
+    /**
+     * VinePPO (Kazemnejad et al. 2024, arXiv 2410.01679): PPO-clip without a critic, every step's
+     * advantage from Monte Carlo values of its prefixes, the prompt's own group valuing the root.
+     */
+    VINEPPO;
 
     /** True when the algorithm compares samples within a prompt's group. */
     public boolean usesGroups() {
-      return this == GRPO || this == RLOO;
+      return this == GRPO || this == RLOO || this == VINEPPO;
     }
+  }
+
+  /** The step prefixes of a sampled response whose value vineppo estimates by rollouts. */
+  public enum McProbes {
+    /** VinePPO: K continuations from every step prefix, O(K M) rollouts per response. */
+    EVERY_STEP,
+    /**
+     * omega-credit: OmegaPRM's binary search for the first wrong step of a response the verifier
+     * rejects, O(K log M) rollouts; none for a response it accepts.
+     */
+    FIRST_ERROR
   }
 
   /** Schulman's KL estimators, r = pi_ref / pi. */
@@ -102,7 +122,7 @@ public record AlgorithmConfig(
 
   /** Where the KL penalty enters. */
   public enum KlPlacement {
-    /** In the reward for ppo and reinforce_pp, in the loss for grpo, rloo and raft. */
+    /** In the reward for ppo and reinforce_pp, in the loss for grpo, rloo, raft and vineppo. */
     AUTO,
     REWARD,
     LOSS
@@ -126,8 +146,9 @@ public record AlgorithmConfig(
           ValueType.ofEnum(Name.class),
           Name.PPO,
           Rule.any(),
-          "ppo, grpo, rloo, reinforce_pp or raft (reward-ranked fine-tuning on the accepted"
-              + " responses).");
+          "ppo, grpo, rloo, reinforce_pp, raft (reward-ranked fine-tuning on the accepted"
+              + " responses) or vineppo (PPO-clip without a critic, step advantages from Monte Carlo"
+              + " values of the step prefixes, Kazemnejad et al. 2024).");
   static final ConfigOption<Double> CLIP_RATIO =
       ConfigOption.of(
           "algorithm.clip_ratio",
@@ -164,8 +185,8 @@ public record AlgorithmConfig(
           ValueType.ofEnum(KlPlacement.class),
           KlPlacement.AUTO,
           Rule.any(),
-          "auto (reward for ppo and reinforce_pp, loss for grpo, rloo and raft), reward or"
-              + " loss.");
+          "auto (reward for ppo and reinforce_pp, loss for grpo, rloo, raft and vineppo), reward"
+              + " or loss.");
   static final ConfigOption<Boolean> ADAPTIVE_KL =
       ConfigOption.of(
           "algorithm.adaptive_kl",
@@ -304,6 +325,25 @@ public record AlgorithmConfig(
           "Consecutive actor (or critic) updates with a non-finite loss or gradient that are"
               + " skipped before the run fails with TrainingDivergedException.");
 
+  static final ConfigOption<Integer> MC_ROLLOUTS =
+      ConfigOption.of(
+          "algorithm.mc_rollouts",
+          ValueType.INT,
+          4,
+          Rule.atLeast(1),
+          "vineppo only: K, the continuations sampled from each probed step prefix; the share the"
+              + " verifier accepts is the prefix's value. VinePPO uses 4 to 9; 4 keeps an iteration"
+              + " affordable on a few CPU cores.");
+  static final ConfigOption<McProbes> MC_PROBES =
+      ConfigOption.of(
+          "algorithm.mc_probes",
+          ValueType.ofEnum(McProbes.class),
+          McProbes.EVERY_STEP,
+          Rule.any(),
+          "vineppo only: every_step (VinePPO: K continuations from every step prefix) or"
+              + " first_error (omega-credit: OmegaPRM's binary search for the first wrong step of a"
+              + " rejected response, K log M rollouts instead of K M; none for an accepted one).");
+
   static final List<ConfigOption<?>> OPTIONS =
       List.of(
           NAME,
@@ -329,7 +369,9 @@ public record AlgorithmConfig(
           MACRO_N,
           REPLAY_SIZE,
           GRAD_CLIP,
-          MAX_SKIPPED_UPDATES);
+          MAX_SKIPPED_UPDATES,
+          MC_ROLLOUTS,
+          MC_PROBES);
 
   static AlgorithmConfig from(ConfigValues v) {
     return new AlgorithmConfig(
@@ -356,7 +398,9 @@ public record AlgorithmConfig(
         v.get(MACRO_N),
         v.get(REPLAY_SIZE),
         v.get(GRAD_CLIP),
-        v.get(MAX_SKIPPED_UPDATES));
+        v.get(MAX_SKIPPED_UPDATES),
+        v.get(MC_ROLLOUTS),
+        v.get(MC_PROBES));
   }
 
   /** Where KL goes once {@code auto} is decided by the algorithm. */
@@ -364,8 +408,8 @@ public record AlgorithmConfig(
     if (klPlacement != KlPlacement.AUTO) {
       return klPlacement;
     }
-    // raft's advantages are 0 or 1 whatever the reward holds: a KL penalty can only act in the
-    // loss.
+    // raft's advantages are 0 or 1 whatever the reward holds, and vineppo's come from step values
+    // alone: a KL penalty can only act in the loss.
     return name.usesGroups() || name == Name.RAFT ? KlPlacement.LOSS : KlPlacement.REWARD;
   }
 }

@@ -51,6 +51,16 @@ final class AlgorithmRules {
                   + ValueType.enumName(a.name())
                   + "): k1's loss gradient has zero expectation and pulls nothing back"));
     }
+    if (a.macroActions() != AlgorithmConfig.MacroActions.NONE
+        && a.name() != AlgorithmConfig.Name.PPO) {
+      problems.add(
+          Problems.invalid(
+              AlgorithmConfig.MACRO_ACTIONS,
+              ValueType.enumName(a.macroActions()),
+              "be none unless algorithm.name is ppo (macro actions segment GAE), not "
+                  + ValueType.enumName(a.name())));
+    }
+    checkVinePpo(a, problems);
     if (a.name().usesGroups() && rollout.samplesPerPrompt() < 2) {
       problems.add(
           Problems.invalid(
@@ -69,6 +79,39 @@ final class AlgorithmRules {
                   + " rollout.samples_per_prompt ("
                   + rollout.samplesPerBatch()
                   + ")"));
+    }
+  }
+
+  /**
+   * vineppo's own keys are refused for the other algorithms, which would ignore them, and KL in the
+   * reward for vineppo, whose advantages come from step values alone.
+   */
+  private static void checkVinePpo(AlgorithmConfig a, List<String> problems) {
+    if (a.name() == AlgorithmConfig.Name.VINEPPO) {
+      if (a.klPlacement() == AlgorithmConfig.KlPlacement.REWARD) {
+        problems.add(
+            Problems.invalid(
+                AlgorithmConfig.KL_PLACEMENT,
+                "reward",
+                "be auto or loss when algorithm.name is vineppo (its advantages come from Monte"
+                    + " Carlo step values, not from token rewards)"));
+      }
+      return;
+    }
+    String not = " unless algorithm.name is vineppo, not " + ValueType.enumName(a.name());
+    if (a.mcRollouts() != AlgorithmConfig.MC_ROLLOUTS.defaultValue()) {
+      problems.add(
+          Problems.invalid(
+              AlgorithmConfig.MC_ROLLOUTS,
+              a.mcRollouts(),
+              "be left at its default " + AlgorithmConfig.MC_ROLLOUTS.defaultValue() + not));
+    }
+    if (a.mcProbes() != AlgorithmConfig.MC_PROBES.defaultValue()) {
+      problems.add(
+          Problems.invalid(
+              AlgorithmConfig.MC_PROBES,
+              ValueType.enumName(a.mcProbes()),
+              "be left at its default every_step" + not));
     }
   }
 }

@@ -4,16 +4,26 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One response a policy sampled for a prompt: its tokens, the sampler's log-prob of each, and where
- * its reasoning steps end.
+ * One response a policy sampled for a prompt: its tokens, the sampler's log-prob of each, where its
+ * reasoning steps end and, for vineppo, the Monte Carlo value of the prefix ending at each step.
  *
  * @param prompt the prompt it answers
  * @param tokens the response tokens, stop token included, at least one
  * @param logProbs the sampling policy's log-prob of each token, same length
  * @param stepEnds the token index ending each reasoning step, strictly increasing, each inside the
  *     response
+ * @param stepValues empty, or one per step: V̂ of the prefix ending at that step, the mean outcome
+ *     reward of the continuations sampled from it (VinePPO, ALGORITHMS.md §3), finite, or NaN where
+ *     no rollout estimated it (the last step, whose value is the response's own outcome)
+ * @param mcRollouts the continuations sampled to estimate {@code stepValues}, {@code >= 0}
  */
-public record Response(Prompt prompt, int[] tokens, float[] logProbs, int[] stepEnds) {
+public record Response(
+    Prompt prompt,
+    int[] tokens,
+    float[] logProbs,
+    int[] stepEnds,
+    double[] stepValues,
+    int mcRollouts) {
 
   public Response {
     Objects.requireNonNull(prompt, "prompt");
@@ -37,14 +47,50 @@ public record Response(Prompt prompt, int[] tokens, float[] logProbs, int[] step
                 + ")");
       }
     }
+    if (stepValues.length != 0 && stepValues.length != stepEnds.length) {
+      throw new IllegalArgumentException(
+          "Invalid length "
+              + stepValues.length
+              + " of stepValues: must be 0 or the number of step ends ("
+              + stepEnds.length
+              + ")");
+    }
+    for (double v : stepValues) {
+      if (Double.isInfinite(v)) {
+        throw new IllegalArgumentException(
+            "Invalid value " + v + " in stepValues: must be finite or NaN (not estimated)");
+      }
+    }
+    if (mcRollouts < 0) {
+      throw new IllegalArgumentException(
+          "Invalid value " + mcRollouts + " for mcRollouts: must be >= 0");
+    }
     tokens = tokens.clone();
     logProbs = logProbs.clone();
     stepEnds = stepEnds.clone();
+    stepValues = stepValues.clone();
   }
 
-  /** This response with {@code stepEnds} as its step ends. */
+  /** A response without step values. */
+  public Response(Prompt prompt, int[] tokens, float[] logProbs, int[] stepEnds) {
+    this(prompt, tokens, logProbs, stepEnds, new double[0], 0);
+  }
+
+  /**
+   * This response with {@code stepEnds} as its step ends; its step values are kept when the number
+   * of steps is unchanged, else dropped (they valued other prefixes).
+   */
   public Response withStepEnds(int[] stepEnds) {
-    return new Response(prompt, tokens, logProbs, stepEnds);
+    double[] values = stepEnds.length == this.stepEnds.length ? stepValues : new double[0];
+    return new Response(prompt, tokens, logProbs, stepEnds, values, mcRollouts);
+  }
+
+  /**
+   * This response cut into the steps ending at {@code stepEnds}, valued {@code stepValues} by
+   * {@code mcRollouts} continuations.
+   */
+  public Response withStepValues(int[] stepEnds, double[] stepValues, int mcRollouts) {
+    return new Response(prompt, tokens, logProbs, stepEnds, stepValues, mcRollouts);
   }
 
   /** The response tokens (a copy). */
@@ -65,6 +111,12 @@ public record Response(Prompt prompt, int[] tokens, float[] logProbs, int[] step
     return stepEnds.clone();
   }
 
+  /** The step values (a copy), empty unless vineppo estimated them. */
+  @Override
+  public double[] stepValues() {
+    return stepValues.clone();
+  }
+
   /** The number of response tokens. */
   public int length() {
     return tokens.length;
@@ -76,13 +128,20 @@ public record Response(Prompt prompt, int[] tokens, float[] logProbs, int[] step
         && prompt.equals(r.prompt)
         && Arrays.equals(tokens, r.tokens)
         && Arrays.equals(logProbs, r.logProbs)
-        && Arrays.equals(stepEnds, r.stepEnds);
+        && Arrays.equals(stepEnds, r.stepEnds)
+        && Arrays.equals(stepValues, r.stepValues)
+        && mcRollouts == r.mcRollouts;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        prompt, Arrays.hashCode(tokens), Arrays.hashCode(logProbs), Arrays.hashCode(stepEnds));
+        prompt,
+        Arrays.hashCode(tokens),
+        Arrays.hashCode(logProbs),
+        Arrays.hashCode(stepEnds),
+        Arrays.hashCode(stepValues),
+        mcRollouts);
   }
 
   @Override
@@ -95,6 +154,10 @@ public record Response(Prompt prompt, int[] tokens, float[] logProbs, int[] step
         + Arrays.toString(logProbs)
         + ", stepEnds="
         + Arrays.toString(stepEnds)
+        + ", stepValues="
+        + Arrays.toString(stepValues)
+        + ", mcRollouts="
+        + mcRollouts
         + "]";
   }
 }

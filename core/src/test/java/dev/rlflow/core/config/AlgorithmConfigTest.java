@@ -55,4 +55,49 @@ class AlgorithmConfigTest {
     assertThat(problems("sft: {grad_clip: 0}"))
         .containsExactly("Invalid value 0 for sft.grad_clip: must be > 0");
   }
+
+  @Test
+  void vinePpoDefaultsToFourRolloutsFromEveryStepWithKlInTheLoss() {
+    AlgorithmConfig a = parse("algorithm: {name: vineppo}").algorithm();
+    assertThat(a.name()).isEqualTo(AlgorithmConfig.Name.VINEPPO);
+    assertThat(a.mcRollouts()).isEqualTo(4);
+    assertThat(a.mcProbes()).isEqualTo(AlgorithmConfig.McProbes.EVERY_STEP);
+    assertThat(a.effectiveKlPlacement()).isEqualTo(AlgorithmConfig.KlPlacement.LOSS);
+    assertThat(
+            parse("algorithm: {name: vineppo, mc_rollouts: 8, mc_probes: first_error}")
+                .algorithm()
+                .mcProbes())
+        .isEqualTo(AlgorithmConfig.McProbes.FIRST_ERROR);
+  }
+
+  @Test
+  void monteCarloKeysAreRefusedForTheAlgorithmsThatWouldIgnoreThem() {
+    assertThat(problems("algorithm: {name: grpo, mc_rollouts: 8}"))
+        .containsExactly(
+            "Invalid value 8 for algorithm.mc_rollouts: must be left at its default 4 unless"
+                + " algorithm.name is vineppo, not grpo");
+    assertThat(problems("algorithm: {mc_probes: first_error}"))
+        .containsExactly(
+            "Invalid value first_error for algorithm.mc_probes: must be left at its default"
+                + " every_step unless algorithm.name is vineppo, not ppo");
+    assertThat(problems("algorithm: {name: vineppo, mc_rollouts: 0}"))
+        .containsExactly("Invalid value 0 for algorithm.mc_rollouts: must be >= 1");
+  }
+
+  @Test
+  void vinePpoRefusesWhatItCannotRun() {
+    assertThat(problems("algorithm: {name: vineppo, kl_placement: reward}"))
+        .containsExactly(
+            "Invalid value reward for algorithm.kl_placement: must be auto or loss when"
+                + " algorithm.name is vineppo (its advantages come from Monte Carlo step values,"
+                + " not from token rewards)");
+    assertThat(problems("algorithm: {name: vineppo, macro_actions: step}"))
+        .containsExactly(
+            "Invalid value step for algorithm.macro_actions: must be none unless algorithm.name is"
+                + " ppo (macro actions segment GAE), not vineppo");
+    assertThat(problems("algorithm: {name: vineppo}\nrollout: {samples_per_prompt: 1}"))
+        .containsExactly(
+            "Invalid value 1 for rollout.samples_per_prompt: must be >= 2 when algorithm.name is"
+                + " vineppo (its baseline compares the samples of one prompt)");
+  }
 }

@@ -134,7 +134,7 @@ class RunConfigLoaderTest {
     assertThat(problems("algorithm: {name: dpo}"))
         .containsExactly(
             "Invalid value dpo for algorithm.name: must be one of ppo, grpo, rloo, reinforce_pp,"
-                + " raft");
+                + " raft, vineppo");
     assertThat(problems("checkpointing: {interval: 10}"))
         .containsExactly(
             "Invalid value 10 for checkpointing.interval: must be a duration such as 500ms, 30s,"

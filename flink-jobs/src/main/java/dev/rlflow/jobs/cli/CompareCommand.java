@@ -40,15 +40,18 @@ import picocli.CommandLine.Spec;
       "Train RL variants from the same policy for rollout.iterations iterations each and",
       "print held-out accuracy, wall time and tokens/s side by side (after the starting",
       "policy's own accuracy). A variant is ALGORITHM[-process|-outcome][-lagN]: ppo, grpo,",
-      "rloo, reinforce_pp or raft; -process adds the PRM's step rewards (reward.step_weight, or 0.5",
-      "when it is 0), otherwise rewards are outcome only; -lagN sets rollout.max_staleness to",
-      "N; --set gives one variant settings of its own. Each variant is a run of its own,",
-      "<run.id or compare-<time>>-<variant>."
+      "rloo, reinforce_pp, raft, vineppo (step credit from Monte Carlo values of every step",
+      "prefix) or omega-credit (vineppo valuing a rejected response's prefixes by OmegaPRM's",
+      "binary search for its first wrong step, algorithm.mc_probes first_error); -process adds",
+      "the PRM's step rewards (reward.step_weight, or 0.5 when it is 0), otherwise rewards are",
+      "outcome only; -lagN sets rollout.max_staleness to N; --set gives one variant settings of",
+      "its own. Each variant is a run of its own, <run.id or compare-<time>>-<variant>."
     },
     mixinStandardHelpOptions = true)
 final class CompareCommand implements Callable<Integer> {
   private static final Pattern VARIANT =
-      Pattern.compile("(ppo|grpo|rloo|reinforce_pp|raft)(-process|-outcome)?(-lag(\\d+))?");
+      Pattern.compile(
+          "(ppo|grpo|rloo|reinforce_pp|raft|vineppo|omega-credit)(-process|-outcome)?(-lag(\\d+))?");
 
   private static final Pattern SETTING = Pattern.compile("([^:]+):([^=]+)=(.*)");
 
@@ -229,10 +232,15 @@ final class CompareCommand implements Callable<Integer> {
           "Invalid value '"
               + variant
               + "' for --algorithms: must be ALGORITHM[-process|-outcome][-lagN] with ALGORITHM"
-              + " one of ppo, grpo, rloo, reinforce_pp, raft");
+              + " one of ppo, grpo, rloo, reinforce_pp, raft, vineppo, omega-credit");
     }
     Map<String, String> overrides = new LinkedHashMap<>();
-    overrides.put("algorithm.name", m.group(1));
+    if (m.group(1).equals("omega-credit")) {
+      overrides.put("algorithm.name", "vineppo");
+      overrides.put("algorithm.mc_probes", "first_error");
+    } else {
+      overrides.put("algorithm.name", m.group(1));
+    }
     boolean process = "-process".equals(m.group(2));
     double stepWeight = base.reward().stepWeight() > 0 ? base.reward().stepWeight() : 0.5;
     overrides.put("reward.step_weight", process ? Double.toString(stepWeight) : "0");

@@ -5,6 +5,7 @@ import dev.rlflow.core.config.TaskConfig;
 import dev.rlflow.core.label.ProcessLabel;
 import dev.rlflow.core.task.arith.ArithProblem;
 import dev.rlflow.core.task.arith.StepChecker;
+import dev.rlflow.jobs.policy.PolicyCompleter;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.problem.ProblemRecord;
 import dev.rlflow.jobs.runner.NonRetriable;
@@ -126,7 +127,8 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
         OutcomeVerifier.of(
             config.reward().verifier(), problem.id(), problem.question(), problem.answer());
     SolutionVerifier judge =
-        (prefix, continuation) -> verifier.correct(solution(prefix, continuation.text()));
+        (prefix, continuation) ->
+            verifier.correct(PolicyCompleter.solution(prefix, continuation.text()));
     Question question = new Question(problem.id(), problem.question());
     LabelSearch search =
         method.search(question, config.omegaPrm(), judge, searchId(problem.id()), policyVersion);
@@ -204,13 +206,6 @@ final class LabelSearchOperator extends AbstractStreamOperator<ProcessLabel>
     List<String> steps = new ArrayList<>(label.prefixSteps());
     steps.add(label.step());
     return new StepChecker().check(arith, String.join("\n", steps)).prefixCorrect(steps.size());
-  }
-
-  /** A complete solution: the prefix steps, then the continuation. */
-  static String solution(List<String> prefixSteps, String continuation) {
-    return prefixSteps.isEmpty()
-        ? continuation
-        : String.join("\n", prefixSteps) + "\n" + continuation;
   }
 
   /** Labels of one search share an id derived from the run seed and the question. */

@@ -10,12 +10,13 @@ import java.util.Map;
  * The reinforcement-learning section, for a run with an {@code rl} stage: held-out accuracy and
  * step accuracy of the policy before RL ({@code eval}), after it ({@code eval_rl}) and of the
  * control ({@code eval_control}), the final weights' SHA-256, then the reward, KL and log-prob gap
- * curves. The gap (|log π_sampler − log π_trainer| before each iteration's first update) is 0 at
- * FP32 when the trainer's weights reach the sampler exactly; a lag or a broken hand-over raises it.
+ * curves, and for vineppo the Monte Carlo rollouts each iteration cost. The gap (|log π_sampler −
+ * log π_trainer| before each iteration's first update) is 0 at FP32 when the trainer's weights
+ * reach the sampler exactly; a lag or a broken hand-over raises it.
  */
 final class RlSection {
   /** The RL curves the section draws. */
-  static final List<String> METRICS = List.of("reward", "kl", "logprob_gap_max");
+  static final List<String> METRICS = List.of("reward", "kl", "logprob_gap_max", "mc_rollouts");
 
   private RlSection() {}
 
@@ -88,7 +89,9 @@ final class RlSection {
                             "kl",
                             "KL to the reference per response",
                             "logprob_gap_max",
-                            "log-prob gap, sampler vs trainer before the first update (max)"))));
+                            "log-prob gap, sampler vs trainer before the first update (max)",
+                            "mc_rollouts",
+                            "Monte Carlo rollouts per iteration (vineppo's step values)"))));
     return html.append("</section>\n").toString();
   }
 }

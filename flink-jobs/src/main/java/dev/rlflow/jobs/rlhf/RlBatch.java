@@ -1,7 +1,9 @@
 package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.rl.ScoredResponse;
+import dev.rlflow.training.advantage.MinFormCredit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -35,6 +37,39 @@ public record RlBatch(
   /** Generated tokens of the batch. */
   public long tokens() {
     return responses.stream().mapToLong(r -> r.response().length()).sum();
+  }
+
+  /**
+   * The mean return of a response at its first token: the outcome plus its steps' min-form credit
+   * (the smallest step reward), without the KL penalty.
+   */
+  public double rewardMean() {
+    return responses.stream()
+        .mapToDouble(
+            r -> {
+              double[] steps = r.stepRewards();
+              return r.outcome() + (steps.length == 0 ? 0 : MinFormCredit.returns(steps)[0]);
+            })
+        .average()
+        .orElse(0);
+  }
+
+  /** The share of responses the verifier accepted. */
+  public double accuracy() {
+    return responses.stream().mapToDouble(r -> r.correct() ? 1 : 0).average().orElse(0);
+  }
+
+  /** The mean step reward over all steps of the batch, 0 without step rewards. */
+  public double stepRewardMean() {
+    return responses.stream()
+        .flatMapToDouble(r -> Arrays.stream(r.stepRewards()))
+        .average()
+        .orElse(0);
+  }
+
+  /** The continuations sampled to estimate the responses' step values (vineppo). */
+  public long mcRollouts() {
+    return responses.stream().mapToLong(r -> r.response().mcRollouts()).sum();
   }
 
   /**

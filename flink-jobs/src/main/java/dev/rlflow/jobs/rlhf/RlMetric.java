@@ -29,6 +29,7 @@ package dev.rlflow.jobs.rlhf;
  * @param logProbGapMean mean |log pi_sampler - log pi_trainer| over the tokens trained on, before
  *     the iteration's first update: 0 at FP32 with an exact weight hand-over
  * @param logProbGapMax the largest such gap: how a stale or mismatched hand-over shows
+ * @param mcRollouts continuations sampled to estimate vineppo's step values (0 for the others)
  * @param checkpoint the final policy checkpoint (last iteration only, else empty)
  * @param weightsSha256 SHA-256 of the final policy weights (last iteration only, else empty)
  */
@@ -56,5 +57,6 @@ public record RlMetric(
     long skippedUpdates,
     double logProbGapMean,
     double logProbGapMax,
+    long mcRollouts,
     String checkpoint,
     String weightsSha256) {}

@@ -8,7 +8,6 @@ import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.provenance.Provenance;
 import dev.rlflow.core.rl.PolicyVersion;
-import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
@@ -20,7 +19,6 @@ import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.resharding.checkpoint.CheckpointInfo;
 import dev.rlflow.resharding.store.WeightLease;
 import dev.rlflow.resharding.store.WeightStore;
-import dev.rlflow.training.advantage.MinFormCredit;
 import dev.rlflow.training.rl.IterationResult;
 import dev.rlflow.training.rl.RlTrainer;
 import dev.rlflow.training.rl.TrainerCheckpoint;
@@ -55,10 +53,9 @@ import org.slf4j.LoggerFactory;
  * checkpoint) and, for ppo, the critic (initialised from the policy). At open it publishes version
  * 0; for batch b it runs one {@link RlTrainer} iteration and publishes version b + 1, which the
  * rollout of batch b + 1 + s waits for. After the last batch it writes the policy to {@code
- * checkpoints/rl} (Hugging Face layout) and reports the SHA-256 of its weights. The last batch is
- * {@code rollout.iterations - 1}, or the one during which {@code rollout.time_budget} ran out: then
- * the trainer tells the store that the run ended ({@link WeightStore#finish}), so that the prompt
- * source stops and rollouts waiting for a later version give up their batch.
+ * checkpoints/rl} (Hugging Face layout) and reports the SHA-256 of its weights: batch {@code
+ * rollout.iterations - 1}, or the one that spends {@code rollout.time_budget} ({@link
+ * WeightStore#finish} then ends the run).
  *
  * <p>Batches arrive in order because every operator before it runs in order at parallelism 1 and
  * the rollout cannot answer batch b + 1 + s before version b + 1 exists.
@@ -253,20 +250,6 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     if (finished) {
       return; // generated before the rollout heard of the end; nothing trains on it
     }
-    double rewardSum = 0;
-    double stepSum = 0;
-    long stepCount = 0;
-    long correct = 0;
-    for (ScoredResponse r : batch.responses()) {
-      // a response's return at its first token: the outcome plus its steps' min-form credit
-      double[] steps = r.stepRewards();
-      rewardSum += r.outcome() + (steps.length == 0 ? 0 : MinFormCredit.returns(steps)[0]);
-      for (double s : steps) {
-        stepSum += s;
-        stepCount++;
-      }
-      correct += r.correct() ? 1 : 0;
-    }
     long start = System.nanoTime();
     if (batch.batch() != version) {
       throw new IllegalStateException(
@@ -281,12 +264,9 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     boolean last = batch.batch() == config.rollout().iterations() - 1;
     Duration budget = config.rollout().timeBudget();
     if (!last && !budget.isZero() && System.nanoTime() - budgetStart >= budget.toNanos()) {
-      // The budget is spent: this policy is the final one. No rollout will need it, so it is
-      // not published; the store tells rollouts and the prompt source that the run ended.
-      last = true;
-      finished = true;
+      last = finished = true; // the final policy, which no rollout needs: not published
       store.finish(version - 1);
-      LOG.info("rollout.time_budget {} spent after {} iterations: the run ends", budget, version);
+      LOG.info("rollout.time_budget {} spent after {} iterations", budget, version);
     } else {
       store.publish(version, policy.weights());
     }
@@ -310,9 +290,9 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
         new RlMetric(
             batch.batch(),
             batch.version(),
-            rewardSum / n,
-            (double) correct / n,
-            stepCount == 0 ? 0 : stepSum / stepCount,
+            batch.rewardMean(),
+            batch.accuracy(),
+            batch.stepRewardMean(),
             result.kl(),
             result.klCoef(),
             result.entropy(),
@@ -332,6 +312,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             result.skipped(),
             result.logProbGap().mean(),
             result.logProbGap().max(),
+            batch.mcRollouts(),
             saved,
             sha));
   }

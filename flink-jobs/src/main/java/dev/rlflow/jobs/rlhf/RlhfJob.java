@@ -1,5 +1,6 @@
 package dev.rlflow.jobs.rlhf;
 
+import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.PlacementConfig;
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
@@ -159,7 +160,7 @@ public final class RlhfJob {
               "rl",
               metric.iteration() + 1,
               runStartSeconds + (System.nanoTime() - start) / 1e9,
-              row(metric));
+              row(metric, config.algorithm().name() == AlgorithmConfig.Name.VINEPPO));
           progress.step(
               "rl",
               metric.iteration() + 1,
@@ -191,8 +192,12 @@ public final class RlhfJob {
         List.copyOf(collected));
   }
 
-  /** The metrics of one iteration as a {@code metrics.csv} row. */
-  static Map<String, Double> row(RlMetric m) {
+  /**
+   * The metrics of one iteration as a {@code metrics.csv} row; {@code mc_rollouts} only when {@code
+   * rolloutValues} (vineppo: the rollout valued the steps), NaN otherwise so the report draws it
+   * only where it means something.
+   */
+  static Map<String, Double> row(RlMetric m, boolean rolloutValues) {
     Map<String, Double> row = new LinkedHashMap<>();
     row.put("reward", m.rewardMean());
     row.put("accuracy", m.accuracy());
@@ -214,6 +219,7 @@ public final class RlhfJob {
     row.put("orchestration", m.orchestration());
     row.put("logprob_gap_mean", m.logProbGapMean());
     row.put("logprob_gap_max", m.logProbGapMax());
+    row.put("mc_rollouts", rolloutValues ? m.mcRollouts() : Double.NaN);
     return row;
   }
 

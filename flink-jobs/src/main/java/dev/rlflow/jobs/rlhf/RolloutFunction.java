@@ -1,11 +1,13 @@
 package dev.rlflow.jobs.rlhf;
 
+import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.PlacementConfig;
 import dev.rlflow.core.config.RolloutConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.rl.PolicyVersion;
 import dev.rlflow.core.rl.Prompt;
 import dev.rlflow.core.rl.Response;
+import dev.rlflow.jobs.policy.PolicyCompleter;
 import dev.rlflow.jobs.policy.PolicyRuntime;
 import dev.rlflow.jobs.runner.ClusterSetupException;
 import dev.rlflow.jobs.runner.NonRetriable;
@@ -42,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every sample's random stream is fixed by (run seed, version) — the engine's seed — and
  * (problem id, sample index) — the request's: a rerun, or a recovered run, draws the same tokens.
+ *
+ * <p>For vineppo the same engine then values every response's steps by Monte Carlo rollouts ({@link
+ * StepValues}), with the version that sampled them, as VinePPO requires.
  */
 final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutFunction.class);
@@ -114,13 +119,7 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
     double waited = (System.nanoTime() - waitStart) / 1e9;
     long start = System.nanoTime();
     SamplingParams params =
-        new SamplingParams(
-            rollout.temperature(),
-            rollout.topK(),
-            rollout.topP(),
-            rollout.maxNewTokens(),
-            Set.of(loaded.tokenizer().eosId()),
-            List.of());
+        SamplingParams.of(rollout, Set.of(loaded.tokenizer().eosId()), List.of());
     List<GenerationRequest> requests = new ArrayList<>();
     for (Prompt p : input.prompts()) {
       requests.add(
@@ -139,6 +138,13 @@ final class RolloutFunction extends RichAsyncFunction<PromptBatch, GeneratedBatc
       Sample s = samples.get(i);
       Prompt prompt = input.prompts().get(i / rollout.samplesPerPrompt());
       responses.add(new Response(prompt, s.tokens(), s.logProbs(), s.stepEnds()));
+    }
+    if (config.algorithm().name() == AlgorithmConfig.Name.VINEPPO) {
+      PolicyCompleter completer =
+          new PolicyCompleter(
+              engine, loaded.tokenizer(), params, loaded.policy().config().maxSeqLen());
+      responses =
+          StepValues.estimate(responses, input.batch(), config, completer, loaded.tokenizer());
     }
     return Optional.of(
         new GeneratedBatch(

@@ -71,8 +71,8 @@ class RlflowCommandTest {
     }
     assertThat(CliRun.of("compare", "--help").out())
         .contains(
-            "\nrloo, reinforce_pp or raft; -process adds the PRM's step rewards (reward.step_weight,"
-                + " or 0.5\n");
+            "\nthe PRM's step rewards (reward.step_weight, or 0.5 when it is 0), otherwise rewards"
+                + " are\n");
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.rlflow.core.config.AlgorithmConfig.MacroActions;
 import dev.rlflow.core.config.AlgorithmConfig.Name;
 import dev.rlflow.training.advantage.Gae;
 import dev.rlflow.training.advantage.GroupAdvantages;
+import dev.rlflow.training.advantage.MonteCarloStepAdvantages;
 import dev.rlflow.training.advantage.Raft;
 import dev.rlflow.training.advantage.ReinforcePlusPlus;
 import dev.rlflow.training.advantage.Steps;
@@ -39,6 +40,9 @@ import java.util.Map;
  *   <li>{@code reinforce_pp}: token returns whitened over the batch.
  *   <li>{@code raft}: 1 on the accepted tokens, 0 elsewhere ({@link Raft}); the trainer updates on
  *       the accepted tokens alone.
+ *   <li>{@code vineppo}: per step, {@link MonteCarloStepAdvantages} from the rollout's Monte Carlo
+ *       step values, the prompt valued by the mean outcome of its group, the last step by the
+ *       response's own outcome; not whitened (VinePPO trains on the raw Monte Carlo advantages).
  * </ul>
  *
  * <p>{@code algorithm.whiten_advantages} whitens over the batch where the algorithm has no
@@ -121,7 +125,36 @@ public final class AdvantageEstimator {
       case RLOO -> whitenIf(config.whitenAdvantages(), grouped(batch, rewards, klInReward));
       case REINFORCE_PP -> ReinforcePlusPlus.estimate(rewards, config.gamma());
       case RAFT -> raft(batch, rewards);
+      case VINEPPO -> vine(batch, rewards);
     };
+  }
+
+  /**
+   * VinePPO: each response's step advantages from its step values, V̂(s_0) the mean outcome of its
+   * prompt's group (the group is the prompt's own Monte Carlo sample of G rollouts).
+   */
+  private List<TokenAdvantages> vine(List<Experience> batch, List<double[]> rewards) {
+    double[][] advantages = new double[batch.size()][];
+    for (List<Integer> members : groups(batch).values()) {
+      double root = 0;
+      for (int i : members) {
+        root += batch.get(i).outcome() / members.size();
+      }
+      for (int i : members) {
+        Experience e = batch.get(i);
+        double[] values = e.stepValues();
+        if (values.length == 0) {
+          throw new IllegalArgumentException(
+              "Invalid length 0 of stepValues of response "
+                  + i
+                  + ": vineppo needs the rollout's Monte Carlo value of every step");
+        }
+        values[values.length - 1] = e.outcome(); // after the last step: the response's outcome
+        double[] steps = MonteCarloStepAdvantages.steps(root, values, e.steps().rewards());
+        advantages[i] = MonteCarloStepAdvantages.tokens(e.steps().ends(), steps, e.tokens());
+      }
+    }
+    return withRewardToGo(advantages, rewards);
   }
 
   private List<TokenAdvantages> ppo(List<Experience> batch, List<double[]> rewards) {
@@ -169,12 +202,8 @@ public final class AdvantageEstimator {
           "Invalid value reward for algorithm.kl_placement: must be loss for process GRPO, whose"
               + " advantages come from step rewards alone");
     }
-    Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < batch.size(); i++) {
-      groups.computeIfAbsent(batch.get(i).group(), g -> new ArrayList<>()).add(i);
-    }
     double[][] advantages = new double[batch.size()][];
-    for (List<Integer> members : groups.values()) {
+    for (List<Integer> members : groups(batch).values()) {
       if (process) {
         List<Steps> steps = new ArrayList<>(members.size());
         double[] outcomes = new double[members.size()];
@@ -207,8 +236,22 @@ public final class AdvantageEstimator {
         }
       }
     }
-    List<TokenAdvantages> out = new ArrayList<>(batch.size());
+    return withRewardToGo(advantages, rewards);
+  }
+
+  /** The indices of the batch's responses by prompt group, groups in order of first appearance. */
+  private static Map<Integer, List<Integer>> groups(List<Experience> batch) {
+    Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
+      groups.computeIfAbsent(batch.get(i).group(), g -> new ArrayList<>()).add(i);
+    }
+    return groups;
+  }
+
+  /** Each response's advantages with the discounted reward-to-go as its (untrained) returns. */
+  private List<TokenAdvantages> withRewardToGo(double[][] advantages, List<double[]> rewards) {
+    List<TokenAdvantages> out = new ArrayList<>(advantages.length);
+    for (int i = 0; i < advantages.length; i++) {
       out.add(new TokenAdvantages(advantages[i], Gae.rewardToGo(rewards.get(i), config.gamma())));
     }
     return out;

@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * The trainer's per-token working set of one sampled response: per response token, the
  * log-probabilities under the sampling policy and the reference policy and the critic's values; the
- * PRM's step rewards and the outcome reward.
+ * PRM's step rewards, vineppo's Monte Carlo step values and the outcome reward.
  *
  * @param group the prompt the response answers: GRPO and RLOO compare responses of equal group
  * @param logProbs log pi_old of each response token: the policy's before this iteration's first
@@ -17,8 +17,10 @@ import java.util.Objects;
  * @param refLogProbs log pi_ref of each response token, finite, same length
  * @param values the critic's value of each response token, same length; empty without a critic
  * @param steps the response's reasoning steps and their rewards, ending inside it; {@link
- *     Steps#none()} without a PRM
+ *     Steps#none()} without a PRM or step values
  * @param outcome the reward of the whole response (the verifier's or reward model's), finite
+ * @param stepValues empty, or V̂ of the prefix ending at each step (vineppo), finite or NaN for the
+ *     last step, whose value is {@code outcome}
  */
 public record Experience(
     int group,
@@ -26,7 +28,8 @@ public record Experience(
     double[] refLogProbs,
     double[] values,
     Steps steps,
-    double outcome) {
+    double outcome,
+    double[] stepValues) {
 
   public Experience {
     if (logProbs.length < 1) {
@@ -44,9 +47,32 @@ public record Experience(
       throw new IllegalArgumentException(
           "Invalid value " + outcome + " for outcome: must be finite");
     }
+    if (stepValues.length != 0 && stepValues.length != steps.count()) {
+      throw new IllegalArgumentException(
+          "Invalid length "
+              + stepValues.length
+              + " of stepValues: must be 0 or the number of steps ("
+              + steps.count()
+              + ")");
+    }
+    if (stepValues.length > 0) {
+      requireFinite("stepValues", Arrays.copyOf(stepValues, stepValues.length - 1));
+    }
     logProbs = logProbs.clone();
     refLogProbs = refLogProbs.clone();
     values = values.clone();
+    stepValues = stepValues.clone();
+  }
+
+  /** A working set without step values. */
+  public Experience(
+      int group,
+      double[] logProbs,
+      double[] refLogProbs,
+      double[] values,
+      Steps steps,
+      double outcome) {
+    this(group, logProbs, refLogProbs, values, steps, outcome, new double[0]);
   }
 
   /**
@@ -59,19 +85,33 @@ public record Experience(
 
   /**
    * The working set of {@code scored}: {@code oldLogProbs} as log pi_old, {@code refLogProbs},
-   * {@code values} (empty without a critic), its steps ({@link #steps(ScoredResponse)}) and its
-   * outcome.
+   * {@code values} (empty without a critic), its steps ({@link #steps(ScoredResponse)}), its
+   * outcome and its step values.
    */
   static Experience of(
       ScoredResponse scored, double[] oldLogProbs, double[] refLogProbs, double[] values) {
     return new Experience(
-        scored.prompt().group(), oldLogProbs, refLogProbs, values, steps(scored), scored.outcome());
+        scored.prompt().group(),
+        oldLogProbs,
+        refLogProbs,
+        values,
+        steps(scored),
+        scored.outcome(),
+        scored.response().stepValues());
   }
 
-  /** The steps of {@code scored} with their rewards; {@link Steps#none()} without step rewards. */
+  /**
+   * The steps of {@code scored} with their rewards, 0 each when only step values mark them; {@link
+   * Steps#none()} without either.
+   */
   static Steps steps(ScoredResponse scored) {
     Response r = scored.response();
-    return scored.hasStepRewards() ? new Steps(r.stepEnds(), scored.stepRewards()) : Steps.none();
+    if (scored.hasStepRewards()) {
+      return new Steps(r.stepEnds(), scored.stepRewards());
+    }
+    return r.stepValues().length > 0
+        ? new Steps(r.stepEnds(), new double[r.stepEnds().length])
+        : Steps.none();
   }
 
   /** The sampling policy's log-probabilities (a copy). */
@@ -92,6 +132,12 @@ public record Experience(
     return values.clone();
   }
 
+  /** The step values (a copy), empty unless vineppo estimated them. */
+  @Override
+  public double[] stepValues() {
+    return stepValues.clone();
+  }
+
   /** The number of response tokens. */
   public int tokens() {
     return logProbs.length;
@@ -110,7 +156,8 @@ public record Experience(
         && Arrays.equals(refLogProbs, e.refLogProbs)
         && Arrays.equals(values, e.values)
         && steps.equals(e.steps)
-        && Double.compare(outcome, e.outcome) == 0;
+        && Double.compare(outcome, e.outcome) == 0
+        && Arrays.equals(stepValues, e.stepValues);
   }
 
   @Override
@@ -121,7 +168,8 @@ public record Experience(
         Arrays.hashCode(refLogProbs),
         Arrays.hashCode(values),
         steps,
-        outcome);
+        outcome,
+        Arrays.hashCode(stepValues));
   }
 
   @Override
@@ -138,6 +186,8 @@ public record Experience(
         + steps
         + ", outcome="
         + outcome
+        + ", stepValues="
+        + Arrays.toString(stepValues)
         + "]";
   }
 

@@ -83,6 +83,8 @@ class KlControllerTest {
         5,
         0,
         1.0,
-        3);
+        3,
+        4,
+        AlgorithmConfig.McProbes.EVERY_STEP);
   }
 }

@@ -322,6 +322,51 @@ class AdvantageEstimatorTest {
                 + " (3)");
   }
 
+  @Test
+  void vinePpoValuesThePromptByItsGroupAndTheLastStepByTheOutcome() {
+    // Group of two, outcomes 0 and 1: V(s_0) = .5. Response 0 is the ALGORITHMS.md oracle, steps
+    // ending at tokens 1, 3, 5, V(s_1) = .75, V(s_2) = .25, V(s_3) its outcome 0 (the rollout
+    // leaves it NaN): A = [.25, -.5, -.25]. Response 1, one step valued by its outcome 1: A = .5.
+    // Not whitened, though whiten_advantages is set: VinePPO trains on the raw values.
+    Experience wrong =
+        new Experience(
+            0,
+            flat(6, -1),
+            flat(6, -1),
+            NO_VALUES,
+            new Steps(new int[] {1, 3, 5}, new double[3]),
+            0.0,
+            new double[] {.75, .25, Double.NaN});
+    Experience right =
+        new Experience(
+            0,
+            flat(2, -1),
+            flat(2, -1),
+            NO_VALUES,
+            new Steps(new int[] {1}, new double[1]),
+            1.0,
+            new double[] {Double.NaN});
+
+    List<TokenAdvantages> estimates =
+        estimator(Name.VINEPPO, KlPlacement.AUTO, MacroActions.NONE, 5, true)
+            .estimate(List.of(wrong, right), 0.05);
+
+    assertThat(estimates.get(0).advantages())
+        .containsExactly(new double[] {.25, .25, -.5, -.5, -.25, -.25}, within(1e-12));
+    assertThat(estimates.get(1).advantages()).containsExactly(new double[] {.5, .5}, within(1e-12));
+  }
+
+  @Test
+  void vinePpoRefusesAResponseWithoutStepValues() {
+    assertThatThrownBy(
+            () ->
+                estimator(Name.VINEPPO, KlPlacement.AUTO, MacroActions.NONE, 5, false)
+                    .estimate(List.of(outcomeOnly(0, 3, 1.0), outcomeOnly(0, 3, 0.0)), 0.05))
+        .hasMessage(
+            "Invalid length 0 of stepValues of response 0: vineppo needs the rollout's Monte Carlo"
+                + " value of every step");
+  }
+
   private static double advantage(Name name, KlPlacement placement, Experience e) {
     return estimator(name, placement, MacroActions.NONE, 5, false)
         .estimate(List.of(e), 0.5)
@@ -356,7 +401,9 @@ class AdvantageEstimatorTest {
             n,
             0,
             1.0,
-            3));
+            3,
+            4,
+            AlgorithmConfig.McProbes.EVERY_STEP));
   }
 
   private static Experience outcomeOnly(int group, int tokens, double outcome) {

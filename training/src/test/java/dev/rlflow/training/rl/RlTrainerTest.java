@@ -71,7 +71,8 @@ class RlTrainerTest {
       double before = logProb(policy, GOOD);
       IterationResult last = null;
       for (int i = 0; i < 15; i++) {
-        last = trainer.iterate(batch(policy, Steps.none()));
+        List<ScoredResponse> batch = batch(policy, Steps.none());
+        last = trainer.iterate(name == Name.VINEPPO ? oneValuedStep(batch) : batch);
       }
       assertThat(logProb(policy, GOOD)).isGreaterThan(before + 0.5);
       // 2 epochs x (8 responses / minibatches of 4); raft trains on its accepted responses alone,
@@ -481,6 +482,21 @@ class RlTrainerTest {
   }
 
   /**
+   * {@code batch} as vineppo's rollout would value responses of one step: the step ends at the last
+   * token and its value is the outcome (NaN), so A = outcome - the group's mean outcome.
+   */
+  private static List<ScoredResponse> oneValuedStep(List<ScoredResponse> batch) {
+    List<ScoredResponse> valued = new ArrayList<>();
+    for (ScoredResponse r : batch) {
+      Response one =
+          r.response()
+              .withStepValues(new int[] {r.response().length() - 1}, new double[] {Double.NaN}, 0);
+      valued.add(ScoredResponse.outcomeOnly(one, r.correct(), r.outcome()));
+    }
+    return valued;
+  }
+
+  /**
    * A response to {@code PROMPT} in {@code group}, its steps' ends and rewards from {@code steps}.
    */
   private static ScoredResponse scored(
@@ -589,7 +605,9 @@ class RlTrainerTest {
             5,
             replaySize,
             1.0,
-            3);
+            3,
+            4,
+            AlgorithmConfig.McProbes.EVERY_STEP);
     return new RlTrainer.Config(algorithm, 42, 0, 1.0);
   }
 }

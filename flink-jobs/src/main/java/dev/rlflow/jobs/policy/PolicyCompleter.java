@@ -1,6 +1,5 @@
-package dev.rlflow.jobs.prm;
+package dev.rlflow.jobs.policy;
 
-import dev.rlflow.jobs.policy.PromptFormat;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.reward.omega.Completer;
 import dev.rlflow.reward.omega.Continuation;
@@ -15,15 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The policy as the completer of label searches: every call is one batched generation over the
- * requests of many searches, continuations of a shared prefix computed once per prefix.
+ * The policy as the completer of Monte Carlo rollouts from solution prefixes, for OmegaPRM's label
+ * searches and vineppo's step values alike: every call is one batched generation over many
+ * requests, continuations of a shared prefix computed once per prefix. A prefix is put to the
+ * policy as {@link PromptFormat#prompt(Tokenizer, String, List)} writes it, and a continuation
+ * completes the solution {@link #solution} writes.
  *
  * <p>Samples of a prefix are numbered per (question, prefix): asking for the same prefix again
  * draws new samples (the next indices) rather than repeating the first ones, and the draws depend
  * only on the engine seed, the question, the prefix and that index — not on which other searches
  * share the call — so a collection is reproducible at any parallelism.
  */
-final class PolicyCompleter implements Completer {
+public final class PolicyCompleter implements Completer {
   private final GenerationEngine engine;
   private final Tokenizer tokenizer;
   private final SamplingParams params;
@@ -32,7 +34,12 @@ final class PolicyCompleter implements Completer {
   private long calls;
   private long rows;
 
-  PolicyCompleter(
+  /**
+   * @param engine generates the continuations; its seed and the requests' ids fix their draws
+   * @param params how continuations are sampled; {@code maxNewTokens} is cut to the room a prefix
+   *     leaves in {@code maxSeqLen}
+   */
+  public PolicyCompleter(
       GenerationEngine engine, Tokenizer tokenizer, SamplingParams params, int maxSeqLen) {
     this.engine = engine;
     this.tokenizer = tokenizer;
@@ -87,18 +94,25 @@ final class PolicyCompleter implements Completer {
     return out;
   }
 
+  /** A complete solution: the prefix steps, then the continuation, as the policy wrote them. */
+  public static String solution(List<String> prefixSteps, String continuation) {
+    return prefixSteps.isEmpty()
+        ? continuation
+        : String.join("\n", prefixSteps) + "\n" + continuation;
+  }
+
   /** Forgets the sample counters of a question whose search has ended. */
-  void forget(String questionId) {
+  public void forget(String questionId) {
     drawn.remove(questionId);
   }
 
   /** Generation calls so far. */
-  long calls() {
+  public long calls() {
     return calls;
   }
 
   /** Continuations generated so far. */
-  long rows() {
+  public long rows() {
     return rows;
   }
 }
