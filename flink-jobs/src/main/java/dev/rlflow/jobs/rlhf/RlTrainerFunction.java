@@ -137,8 +137,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     }
     store.publish(version, policy.weights());
     saved = new ArrayDeque<>();
-    lastEnd = System.nanoTime();
-    budgetStart = lastEnd; // restored, the budget starts again: it bounds this attempt's time
+    lastEnd = budgetStart = System.nanoTime(); // restored, the budget starts again
   }
 
   @Override
