@@ -1,8 +1,5 @@
 package dev.rlflow.jobs.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.core.config.RunConfigLoader;
 import dev.rlflow.jobs.pipeline.Pipeline;
@@ -10,11 +7,8 @@ import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,15 +31,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "compare",
     description = {
-      "Train RL variants from the same policy for rollout.iterations iterations each and",
-      "print held-out accuracy, wall time and tokens/s side by side (after the starting",
-      "policy's own accuracy). A variant is ALGORITHM[-process|-outcome][-lagN]: ppo, grpo,",
-      "rloo, reinforce_pp, raft, vineppo (step credit from Monte Carlo values of every step",
-      "prefix) or omega-credit (vineppo valuing a rejected response's prefixes by OmegaPRM's",
-      "binary search for its first wrong step, algorithm.mc_probes first_error); -process adds",
-      "the PRM's step rewards (reward.step_weight, or 0.5 when it is 0), otherwise rewards are",
-      "outcome only; -lagN sets rollout.max_staleness to N; --set gives one variant settings of",
-      "its own. Each variant is a run of its own, <run.id or compare-<time>>-<variant>."
+      "Train RL variants from the same policy for rollout.iterations iterations each (or",
+      "--budget-seconds of wall time each), with --seeds seeds, and print held-out accuracy",
+      "(mean and standard deviation over the seeds), iterations, wall time and tokens/s side",
+      "by side, after the starting policy's own accuracy. A variant is",
+      "ALGORITHM[-process|-outcome][-lagN]: ppo, grpo, rloo, reinforce_pp, raft, vineppo",
+      "(step credit from Monte Carlo values of every step prefix) or omega-credit (vineppo",
+      "valuing a rejected response's prefixes by OmegaPRM's binary search for its first wrong",
+      "step, algorithm.mc_probes first_error); -process adds the PRM's step rewards",
+      "(reward.step_weight, or 0.5 when it is 0), otherwise rewards are outcome only; -lagN",
+      "sets rollout.max_staleness to N; --set gives one variant settings of its own. Each",
+      "variant and seed is a run of its own, <run.id or compare-<time>>-<variant>[-s<seed>]."
     },
     mixinStandardHelpOptions = true)
 final class CompareCommand implements Callable<Integer> {
@@ -74,13 +70,25 @@ final class CompareCommand implements Callable<Integer> {
               + " (algorithms differ in the settings they survive); repeatable.")
   List<String> variantSettings = new ArrayList<>();
 
+  @Mixin MultiRunOptions runs;
+
   @Option(
-      names = "--checkpoint",
-      paramLabel = "DIR",
+      names = "--seeds",
+      defaultValue = "1",
+      paramLabel = "N",
       description =
-          "The policy every variant starts from. Default: policy.checkpoint, else"
-              + " <run.output_dir>/latest/checkpoints/sft.")
-  String checkpoint;
+          "Train every variant with N run seeds (run.seed, run.seed + 1, ...): accuracy is"
+              + " their mean and sample standard deviation. Default: ${DEFAULT-VALUE}.")
+  int seeds;
+
+  @Option(
+      names = "--budget-seconds",
+      paramLabel = "S",
+      description =
+          "Give every variant the same wall time: the trainer ends its run after the iteration"
+              + " that spends S seconds (rollout.time_budget); rollout.iterations stays the"
+              + " upper bound, so set it high.")
+  Double budgetSeconds;
 
   @Option(
       names = "--prm",
@@ -94,18 +102,11 @@ final class CompareCommand implements Callable<Integer> {
       names = "--json",
       paramLabel = "FILE",
       description =
-          "Also write {\"<variant>\": {\"accuracy\", \"wall_seconds\", \"gen_tokens_per_s\","
-              + " \"train_tokens_per_s\"}, ...} to FILE.")
+          "Also write {\"<variant>\": {\"accuracy_mean\", \"accuracy_std\", \"seeds\","
+              + " \"iterations\", \"wall_seconds\", \"logprob_gap_max\", ...}, ...} to FILE.")
   Path json;
 
   @Spec CommandSpec spec;
-
-  /** What one variant measured. */
-  record Outcome(
-      double accuracy,
-      double wallSeconds,
-      double genTokensPerSecond,
-      double trainTokensPerSecond) {}
 
   @Override
   public Integer call() throws Exception {
@@ -131,13 +132,16 @@ final class CompareCommand implements Callable<Integer> {
     for (Map<String, String> plan : plans.values()) {
       load(plan); // every variant's configuration is checked before the first one trains
     }
-    String policy =
-        LatestRun.policy(base, checkpoint)
-            .orElseThrow(
-                () ->
-                    new ParameterException(
-                        spec.commandLine(),
-                        "No policy to start from: pass --checkpoint DIR or run sft first"));
+    if (seeds < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid value " + seeds + " for --seeds: must be >= 1");
+    }
+    if (budgetSeconds != null && !(budgetSeconds > 0)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid value " + budgetSeconds + " for --budget-seconds: must be > 0");
+    }
+    String policy = runs.policy(base, spec.commandLine());
     Map<String, String> prms = LatestRun.prms(base, prm);
     boolean needsPrm =
         plans.values().stream().anyMatch(o -> !"0".equals(o.get("reward.step_weight")));
@@ -145,82 +149,88 @@ final class CompareCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "The -process variants need a PRM: pass --prm DIR or run prm-train");
     }
-    String prefix =
-        base.run()
-            .id()
-            .orElseGet(
-                () ->
-                    "compare-"
-                        + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                            .withZone(ZoneOffset.UTC)
-                            .format(Clock.systemUTC().instant()));
-
-    Map<String, Outcome> outcomes = new LinkedHashMap<>();
-    double start;
+    String prefix = MultiRunOptions.runPrefix(base, "compare");
+    CompareTable table;
     try (JobRunner runner = cluster.runner(base, out)) {
       RunConfig baseline = load(Map.of("run.id", prefix + "-start"));
       RunSummary before =
           new Pipeline(baseline, out, Clock.systemUTC())
               .run(List.of(Pipeline.Stage.EVAL), Optional.of(policy), runner);
-      start = figure(before, StageName.EVAL, "accuracy");
+      table = new CompareTable(figure(before, StageName.EVAL, "accuracy"));
       for (Map.Entry<String, Map<String, String>> plan : plans.entrySet()) {
-        Map<String, String> overrides = new LinkedHashMap<>(plan.getValue());
-        overrides.put("run.id", prefix + "-" + plan.getKey());
-        RunConfig config = load(overrides);
-        out.printf("compare: %s (%s)%n", plan.getKey(), plan.getValue());
-        RunSummary summary =
-            Pipeline.builder(config, out, Clock.systemUTC())
-                .optPrms(prms)
-                .build()
-                .run(
-                    List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL), Optional.of(policy), runner);
-        RunSummary.Stage rl = stage(summary, StageName.RL);
-        outcomes.put(
-            plan.getKey(),
-            new Outcome(
-                figure(summary, StageName.EVAL_RL, "accuracy"),
-                rl.wallSeconds(),
-                rl.figures().get("gen_tokens_per_s"),
-                rl.figures().get("train_tokens_per_s")));
+        for (int i = 0; i < seeds; i++) {
+          long seed = base.run().seed() + i;
+          Map<String, String> overrides = new LinkedHashMap<>(plan.getValue());
+          overrides.put("run.seed", Long.toString(seed));
+          overrides.put("run.id", prefix + "-" + plan.getKey() + (seeds > 1 ? "-s" + seed : ""));
+          if (budgetSeconds != null) {
+            overrides.put(
+                "rollout.time_budget", Math.max(1, Math.round(budgetSeconds * 1000)) + "ms");
+          }
+          table.add(
+              plan.getKey(),
+              train(plan.getKey(), seed, load(overrides), policy, prms, runner, out));
+        }
       }
     }
     out.printf(
-        "%nRL variants from %s, %d iterations of %d x %d samples; held-out problems: %d%n",
+        "%nRL variants from %s, %s of %d x %d samples, %d seed%s from run.seed %d, reward.verifier"
+            + " %s; held-out problems: %d%n",
         policy,
-        base.rollout().iterations(),
+        budgetSeconds == null
+            ? base.rollout().iterations() + " iterations"
+            : String.format(
+                "%.0f s each (at most %d iterations)", budgetSeconds, base.rollout().iterations()),
         base.rollout().promptsPerBatch(),
         base.rollout().samplesPerPrompt(),
+        seeds,
+        seeds == 1 ? "" : "s",
+        base.run().seed(),
+        base.reward().verifier().name().toLowerCase(java.util.Locale.ROOT),
         base.task().testExamples());
-    out.printf(
-        "%-22s %9s %9s %10s %14s %16s%n",
-        "variant", "accuracy", "vs start", "wall s", "gen tok/s", "train tok/s");
-    out.printf("%-22s %8.1f%% %9s %10s %14s %16s%n", "start (no RL)", 100 * start, "", "", "", "");
-    outcomes.forEach(
-        (name, o) ->
-            out.printf(
-                "%-22s %8.1f%% %+8.1f  %10.1f %14.0f %16.0f%n",
-                name,
-                100 * o.accuracy(),
-                100 * (o.accuracy() - start),
-                o.wallSeconds(),
-                o.genTokensPerSecond(),
-                o.trainTokensPerSecond()));
+    table.print(out);
     if (json != null) {
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      ObjectNode root = mapper.createObjectNode();
-      outcomes.forEach(
-          (name, o) -> {
-            ObjectNode node = root.putObject(name);
-            node.put("accuracy", o.accuracy());
-            node.put("wall_seconds", o.wallSeconds());
-            node.put("gen_tokens_per_s", o.genTokensPerSecond());
-            node.put("train_tokens_per_s", o.trainTokensPerSecond());
-          });
-      Files.write(json, mapper.writeValueAsBytes(root));
+      table.writeJson(json);
       out.println("wrote " + json);
     }
     out.flush();
     return 0;
+  }
+
+  /** Trains one variant with one seed and evaluates it. */
+  private CompareTable.Row train(
+      String variant,
+      long seed,
+      RunConfig config,
+      String policy,
+      Map<String, String> prms,
+      JobRunner runner,
+      PrintWriter out)
+      throws Exception {
+    out.printf("compare: %s, seed %d%n", variant, seed);
+    out.flush();
+    RunSummary summary =
+        Pipeline.builder(config, out, Clock.systemUTC())
+            .optPrms(prms)
+            .build()
+            .run(List.of(Pipeline.Stage.RLHF, Pipeline.Stage.EVAL), Optional.of(policy), runner);
+    RunSummary.Stage rl = stage(summary, StageName.RL);
+    Map<String, Double> f = rl.figures();
+    if (budgetSeconds != null && f.get("iterations") >= config.rollout().iterations()) {
+      out.printf(
+          "compare: %s ran all %d iterations before spending its budget: raise"
+              + " -Drollout.iterations for an equal wall time%n",
+          variant, config.rollout().iterations());
+    }
+    return new CompareTable.Row(
+        seed,
+        figure(summary, StageName.EVAL_RL, "accuracy"),
+        f.get("iterations"),
+        rl.wallSeconds(),
+        f.get("gen_tokens_per_s"),
+        f.get("train_tokens_per_s"),
+        f.getOrDefault("logprob_gap_max", Double.NaN),
+        f.getOrDefault("mc_rollouts_per_iteration", Double.NaN));
   }
 
   /** The configuration overrides of {@code variant}. */

@@ -9,8 +9,6 @@ import dev.rlflow.jobs.run.StageName;
 import dev.rlflow.jobs.runner.JobRunner;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,13 +51,7 @@ final class RolloutScalingCommand implements Callable<Integer> {
           "Rollout parallelisms to run, the first the reference. Default: ${DEFAULT-VALUE}.")
   List<Integer> parallelisms;
 
-  @Option(
-      names = "--checkpoint",
-      paramLabel = "DIR",
-      description =
-          "The policy to start from. Default: policy.checkpoint, else"
-              + " <run.output_dir>/latest/checkpoints/sft.")
-  String checkpoint;
+  @Mixin MultiRunOptions runs;
 
   @Option(
       names = "--warm-up",
@@ -103,22 +95,8 @@ final class RolloutScalingCommand implements Callable<Integer> {
               + iterations
               + ")");
     }
-    String policy =
-        LatestRun.policy(base, checkpoint)
-            .orElseThrow(
-                () ->
-                    new ParameterException(
-                        spec.commandLine(),
-                        "No policy to start from: pass --checkpoint DIR or run sft first"));
-    String prefix =
-        base.run()
-            .id()
-            .orElseGet(
-                () ->
-                    "scaling-"
-                        + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                            .withZone(ZoneOffset.UTC)
-                            .format(Clock.systemUTC().instant()));
+    String policy = runs.policy(base, spec.commandLine());
+    String prefix = MultiRunOptions.runPrefix(base, "scaling");
     List<Map<String, String>> plans = new ArrayList<>();
     for (int p : parallelisms) {
       Map<String, String> overrides = new LinkedHashMap<>(source.overrides);

@@ -1,5 +1,6 @@
 package dev.rlflow.jobs.pipeline;
 
+import dev.rlflow.core.config.AlgorithmConfig;
 import dev.rlflow.core.config.RunConfig;
 import dev.rlflow.jobs.prm.PrmTrainJob;
 import dev.rlflow.jobs.rlhf.RlMetric;
@@ -58,6 +59,18 @@ final class RlStage implements PipelineStage {
         "train_tokens_per_s",
         rl.metrics().stream().mapToDouble(RlMetric::trainTokensPerSecond).average().orElse(0));
     figures.put("dead_letters", (double) rl.deadLetters());
+    figures.put(
+        "logprob_gap_max",
+        rl.metrics().stream()
+            .mapToDouble(RlMetric::logProbGapMax)
+            .filter(v -> !Double.isNaN(v))
+            .max()
+            .orElse(Double.NaN));
+    if (config.algorithm().name() == AlgorithmConfig.Name.VINEPPO) {
+      figures.put(
+          "mc_rollouts_per_iteration",
+          rl.metrics().stream().mapToDouble(RlMetric::mcRollouts).average().orElse(0));
+    }
     out.printf(
         "rlhf: %d iterations in %.1f s, sample accuracy %.3f -> %.3f, checkpoint %s,"
             + " weights sha256 %s%n",

@@ -71,8 +71,8 @@ class RlflowCommandTest {
     }
     assertThat(CliRun.of("compare", "--help").out())
         .contains(
-            "\nthe PRM's step rewards (reward.step_weight, or 0.5 when it is 0), otherwise rewards"
-                + " are\n");
+            "\n(reward.step_weight, or 0.5 when it is 0), otherwise rewards are outcome only; -lagN"
+                + "\n");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.rlflow.jobs.rlhf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -269,7 +270,7 @@ class RlhfITCase {
 
   /**
    * {@code rlflow compare}: two outcome-only variants, one with a lag and a learning rate of its
-   * own, and the JSON of both.
+   * own, each with two seeds and the same wall-time budget, and the JSON of both.
    */
   @Test
   void compareTrainsEachVariantFromTheSamePolicy() throws Exception {
@@ -289,23 +290,38 @@ class RlhfITCase {
             sft,
             "--json",
             json.toString(),
+            "--seeds",
+            "2",
+            "--budget-seconds",
+            "0.001",
             "-Drun.output_dir=" + out,
-            "-Drun.id=cmp");
+            "-Drun.id=cmp",
+            "-Drun.seed=5",
+            "-Drollout.iterations=40");
     assertThat(cli.exitCode()).as(cli.err()).isZero();
-    assertThat(cli.out()).contains("start (no RL)", "grpo", "rloo-lag1");
+    assertThat(cli.out()).contains("start (no RL)", "grpo", "rloo-lag1", "2 seeds from run.seed 5");
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     assertThat(root.fieldNames()).toIterable().containsExactly("grpo", "rloo-lag1");
     for (JsonNode variant : root) {
-      assertThat(variant.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+      assertThat(variant.get("seeds")).extracting(JsonNode::asLong).containsExactly(5L, 6L);
+      JsonNode accuracies = variant.get("accuracies");
+      double a = accuracies.get(0).asDouble();
+      double b = accuracies.get(1).asDouble();
+      assertThat(variant.get("accuracy_mean").asDouble()).isCloseTo((a + b) / 2, within(1e-12));
+      assertThat(variant.get("accuracy_std").asDouble())
+          .isCloseTo(Math.abs(a - b) / Math.sqrt(2), within(1e-12));
+      // the budget ends each run after its first iteration, long before rollout.iterations
+      assertThat(variant.get("iterations").asDouble()).isEqualTo(1.0);
       assertThat(variant.get("wall_seconds").asDouble()).isPositive();
       assertThat(variant.get("gen_tokens_per_s").asDouble()).isPositive();
       assertThat(variant.get("train_tokens_per_s").asDouble()).isPositive();
+      assertThat(variant.get("logprob_gap_max").asDouble()).isBetween(0.0, 1.0);
     }
-    assertThat(out.resolve("cmp-rloo-lag1/summary.json")).exists();
+    assertThat(out.resolve("cmp-rloo-lag1-s6/summary.json")).exists();
     // --set reached its variant alone
-    assertThat(Files.readString(out.resolve("cmp-rloo-lag1/config.yaml")))
+    assertThat(Files.readString(out.resolve("cmp-rloo-lag1-s5/config.yaml")))
         .contains("actor_lr: 0.002");
-    assertThat(Files.readString(out.resolve("cmp-grpo/config.yaml")))
+    assertThat(Files.readString(out.resolve("cmp-grpo-s5/config.yaml")))
         .doesNotContain("actor_lr: 0.002");
   }
 

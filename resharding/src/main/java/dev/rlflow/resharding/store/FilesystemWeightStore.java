@@ -47,14 +47,18 @@ import org.slf4j.LoggerFactory;
  * <p>One publisher per root. Its first publish removes the versions at or above it that an earlier
  * publisher of the root left (a restarted Trainer publishes the same numbers again), newest first,
  * so that a reader never sees a version missing below one that is present. After each publish it
- * deletes the versions older than the newest {@code retainedVersions} committed ones, marker first:
- * retention on the filesystem is what every reader of every JVM sees, so K counts the versions any
- * of them may still need ({@code s + 2} under staleness lag s: the lag's, the one being trained and
- * one spare).
+ * retires the versions older than the newest {@code retainedVersions} committed ones: each is
+ * renamed out of the versions' names at once and deleted in the background. Retention on the
+ * filesystem is what every reader of every JVM sees, so K counts the versions any of them may still
+ * need ({@code s + 2} under staleness lag s: the lag's, the one being trained and one spare). When
+ * the trainer ends the run early, {@code _FINISHED} under the root holds the last version.
  *
  * <p>Any instance on the same root reads: {@link #latestVersion()} is the newest committed version
  * on the filesystem. A version whose marker exists but whose files are damaged is a {@link
  * CorruptVersionException}; I/O failures are {@link UncheckedIOException}s naming the version.
+ *
+ * <p>Long because publishing, awaiting, retention and the end of the run all read and write one
+ * root's layout under one lock, which a split would have to share.
  */
 public final class FilesystemWeightStore implements WeightStore {
   /** The first pause between two looks for a marker; it doubles up to {@link #MAX_POLL}. */
