@@ -26,6 +26,7 @@ import org.apache.flink.runtime.rpc.FatalErrorHandler;
 import org.apache.flink.runtime.webmonitor.WebMonitorEndpoint;
 import org.apache.flink.runtime.webmonitor.retriever.LeaderGatewayRetriever;
 import org.apache.flink.shaded.netty4.io.netty.channel.ChannelInboundHandler;
+import org.apache.hadoop.util.ShutdownHookManager;
 
 /**
  * The embedded MiniCluster, with or without Flink's web dashboard.
@@ -41,6 +42,11 @@ final class EmbeddedCluster extends MiniCluster {
   EmbeddedCluster(MiniClusterConfiguration configuration, boolean webUi) {
     super(configuration);
     this.webUi = webUi;
+    // Hadoop's shutdown-hook thread keeps the context class loader of the thread that first
+    // touches Hadoop. Were that a task thread here, its loader (Flink's user-code one) would be
+    // closed when the JVM exits, and the hook would fail with "Trying to access closed
+    // classloader": touch it on this, the client's, thread.
+    ShutdownHookManager.get();
   }
 
   @Override
