@@ -133,10 +133,13 @@ final class PromptSource
 
     @Override
     public InputStatus pollNext(ReaderOutput<PromptBatch> output) {
-      if (store.finishedAt().isPresent()) {
-        return InputStatus.END_OF_INPUT; // rollout.time_budget ran out: no batch will be trained
+      if (mustWait()) {
+        // rollout.time_budget ran out: the version waited for never comes, no batch is trained
+        return store.finishedAt().isPresent()
+            ? InputStatus.END_OF_INPUT
+            : InputStatus.NOTHING_AVAILABLE;
       }
-      return mustWait() ? InputStatus.NOTHING_AVAILABLE : super.pollNext(output);
+      return super.pollNext(output);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlflow.core.config.RunConfig;
@@ -17,8 +18,11 @@ import dev.rlflow.jobs.run.RunSummary;
 import dev.rlflow.jobs.runner.JobRunner;
 import dev.rlflow.jobs.runner.Progress;
 import dev.rlflow.jobs.runner.RunDirectory;
+import dev.rlflow.model.ComputeTarget;
 import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
+import dev.rlflow.model.transformer.ModelCheckpoint;
+import dev.rlflow.model.transformer.TransformerModel;
 import dev.rlflow.training.TrainingDivergedException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -103,6 +107,83 @@ class RlhfITCase {
       }
       assertThat(out.resolve("rl-" + algorithm + "/metrics.csv")).exists();
     }
+  }
+
+  /**
+   * vineppo: the rollout values every step prefix by Monte Carlo continuations (or, omega-credit,
+   * the prefixes OmegaPRM's binary search probes), the trainer moves the policy, and metrics.csv
+   * counts the rollouts. From the short SFT, not an untrained policy: that never writes an accepted
+   * answer, so every value is 0, every advantage 0, and no update could move it.
+   */
+  @Test
+  void vinePpoValuesEveryStepAndMovesThePolicyWhateverTheLayout() throws Exception {
+    Map<String, String> vine =
+        Map.of(
+            "algorithm.name", "vineppo",
+            "algorithm.lr_warmup_updates", "0",
+            "reward.verifier", "answer",
+            "reward.step_weight", "0",
+            "rollout.iterations", "2");
+    RlhfJob.Result result = run("vine", vine);
+
+    assertThat(result.iterations()).isEqualTo(2);
+    // Moved even where no sampled response is accepted: a continuation the verifier accepts gives
+    // its prefix a value > 0, and the step that reached it a positive advantage.
+    assertThat(result.weightsSha256()).isNotEqualTo(startingWeights());
+    List<Double> rollouts = mcRollouts("vine");
+    // K = 4 continuations from each inner step prefix of every response
+    assertThat(rollouts)
+        .hasSize(2)
+        .allSatisfy(n -> assertThat(n % 4).isZero())
+        .allMatch(n -> n > 0);
+    report("vineppo", result);
+
+    // A continuation's draws depend on (run seed, version, problem, response, step, k) alone: two
+    // rollout subtasks value the same steps the same, and train the same weights.
+    Map<String, String> sharded = new HashMap<>(vine);
+    sharded.put("placement.rollout_parallelism", "2");
+    assertThat(run("vine2", sharded).weightsSha256()).isEqualTo(result.weightsSha256());
+
+    // omega-credit on the same first batch (same policy, seed and version: the same responses)
+    // probes at most as many prefixes as VinePPO, none of an accepted response.
+    Map<String, String> firstError = new HashMap<>(vine);
+    firstError.put("algorithm.mc_probes", "first_error");
+    RlhfJob.Result omega = run("omega", firstError);
+    assertThat(omega.iterations()).isEqualTo(2);
+    List<Double> omegaRollouts = mcRollouts("omega");
+    assertThat(omegaRollouts).allSatisfy(n -> assertThat(n % 4).isZero());
+    assertThat(omegaRollouts.get(0)).isLessThanOrEqualTo(rollouts.get(0));
+    report("omega-credit", omega);
+  }
+
+  /** The cost per iteration, in the test's output: rollouts, generation seconds, accuracy. */
+  private static void report(String variant, RlhfJob.Result result) {
+    for (RlMetric m : result.metrics()) {
+      System.out.printf(
+          "%s iteration %d: mc_rollouts %d, generation %.2f s, accuracy %.3f%n",
+          variant, m.iteration(), m.mcRollouts(), m.generationSeconds(), m.accuracy());
+    }
+  }
+
+  private static String startingWeights() throws Exception {
+    Engine.getInstance();
+    RunConfig config = config("sft", Map.of());
+    try (TransformerModel policy =
+        ModelCheckpoint.load(
+            Path.of(sft),
+            TransformerModel.Head.LM,
+            ComputeTarget.of(config.policy()),
+            config.run().seed())) {
+      return RlTrainerFunction.sha256(policy.weights());
+    }
+  }
+
+  private static List<Double> mcRollouts(String id) throws Exception {
+    MetricsTable metrics =
+        MetricsTable.read(
+            new org.apache.flink.core.fs.Path(
+                out.resolve("rl-" + id).resolve(MetricsTable.FILE_NAME).toUri()));
+    return metrics.rows().stream().map(r -> r.metrics().get("mc_rollouts")).toList();
   }
 
   /**

@@ -11,30 +11,20 @@ import dev.rlflow.resharding.checkpoint.CorruptVersionException;
 import dev.rlflow.resharding.checkpoint.NDArrayTensors;
 import dev.rlflow.resharding.checkpoint.TensorBytes;
 import dev.rlflow.resharding.checkpoint.UncommittedVersionException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link WeightStore} on any Hadoop FileSystem (file://, hdfs://), for disaggregated placement:
@@ -67,21 +57,9 @@ public final class FilesystemWeightStore implements WeightStore {
   /** The longest pause between two looks for a marker. */
   static final Duration MAX_POLL = Duration.ofSeconds(1);
 
-  private static final Pattern VERSION_DIRECTORY = Pattern.compile("v(\\d+)");
-
-  /** The file that records the end of the run ({@link #finish}). */
-  static final String FINISHED_FILE = "_FINISHED";
-
-  /** Where a retired version waits for its deletion: not a version directory's name. */
-  private static final String RETIRED_PREFIX = ".retired-v";
-
-  /** How long closing waits for retired versions to be deleted. */
-  private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
-
-  private static final Logger LOG = LoggerFactory.getLogger(FilesystemWeightStore.class);
-
   private final FileSystem fs;
   private final Path root;
+  private final StoreRoot files;
   private final int retainedVersions;
   private final Provenance provenance;
   private final Device device;
@@ -91,7 +69,6 @@ public final class FilesystemWeightStore implements WeightStore {
   // Guarded by publishing: what this instance published.
   private long published = -1;
   private WeightLayout layout;
-  private ExecutorService deleter; // created on the first retirement
   private long finished = -1; // the version this instance finished after, if it did
 
   /**
@@ -107,6 +84,7 @@ public final class FilesystemWeightStore implements WeightStore {
     }
     this.fs = Objects.requireNonNull(fs, "fs");
     this.root = Objects.requireNonNull(root, "root");
+    this.files = new StoreRoot(fs, root);
     this.retainedVersions = retainedVersions;
     this.provenance = Objects.requireNonNull(provenance, "provenance");
     this.device = Objects.requireNonNull(device, "device");
@@ -127,7 +105,7 @@ public final class FilesystemWeightStore implements WeightStore {
 
   /** The directory of {@code version}. */
   public Path directory(long version) {
-    return new Path(root, "v" + version);
+    return files.directory(version);
   }
 
   @Override
@@ -155,68 +133,28 @@ public final class FilesystemWeightStore implements WeightStore {
   }
 
   /**
-   * Deletes the version directories at or above {@code first}, newest first, and what an earlier
-   * publisher retired but did not delete before it stopped.
+   * Deletes the version directories at or above {@code first}, newest first, what an earlier
+   * publisher retired but did not delete, and an earlier run's end marker.
    */
   private void removeFrom(long first) throws IOException {
-    fs.delete(new Path(root, FINISHED_FILE), false); // an earlier run's end is not this one's
-    for (long v : versionDirectories().tailSet(first, true).descendingSet()) {
-      delete(v);
+    files.clearFinished();
+    for (long v : files.versionDirectories().tailSet(first, true).descendingSet()) {
+      files.retire(v);
     }
-    for (FileStatus child : children()) {
-      if (child.getPath().getName().startsWith(RETIRED_PREFIX)) {
-        deleteLater(child.getPath());
-      }
-    }
+    files.deleteLeftovers();
   }
 
-  /** Deletes every version older than the newest {@code retainedVersions} committed ones. */
+  /** Retires every version older than the newest {@code retainedVersions} committed ones. */
   private void retire() throws IOException {
-    TreeSet<Long> committed = committedVersions();
+    TreeSet<Long> committed = files.committedVersions();
     if (committed.size() <= retainedVersions) {
       return;
     }
     long oldestKept =
         committed.descendingSet().stream().skip(retainedVersions - 1L).findFirst().orElseThrow();
-    for (long v : versionDirectories().headSet(oldestKept)) {
-      delete(v);
+    for (long v : files.versionDirectories().headSet(oldestKept)) {
+      files.retire(v);
     }
-  }
-
-  /**
-   * Takes {@code version} away at once by renaming its directory out of the versions' names (one
-   * metadata operation: a reader sees it gone, never damaged) and deletes it in the background:
-   * freeing a large version's bytes costs a sixth of writing them, which the trainer need not wait
-   * for.
-   */
-  private void delete(long version) throws IOException {
-    Path retired = new Path(root, RETIRED_PREFIX + version + "-" + UUID.randomUUID());
-    if (!fs.rename(directory(version), retired)) {
-      throw new IOException("cannot rename " + directory(version) + " to " + retired);
-    }
-    deleteLater(retired);
-  }
-
-  private void deleteLater(Path retired) {
-    synchronized (publishing) {
-      if (deleter == null) {
-        deleter =
-            Executors.newSingleThreadExecutor(
-                r -> {
-                  Thread t = new Thread(r, "rlflow-weight-store-retention");
-                  t.setDaemon(true);
-                  return t;
-                });
-      }
-    }
-    deleter.execute(
-        () -> {
-          try {
-            fs.delete(retired, true);
-          } catch (IOException e) {
-            LOG.warn("Cannot delete the retired policy version {}", retired, e);
-          }
-        });
   }
 
   @Override
@@ -233,7 +171,7 @@ public final class FilesystemWeightStore implements WeightStore {
       if (lease != null) {
         return lease;
       }
-      TreeSet<Long> committed = io(version, this::committedVersions);
+      TreeSet<Long> committed = io(version, files::committedVersions);
       if (!committed.contains(version) && !committed.isEmpty() && committed.last() > version) {
         throw VersionUnavailableException.missing(version, committed, retainedVersions);
       }
@@ -282,8 +220,8 @@ public final class FilesystemWeightStore implements WeightStore {
     return io(
         -1,
         () -> {
-          for (long v : versionDirectories().descendingSet()) {
-            if (committed(v)) {
+          for (long v : files.versionDirectories().descendingSet()) {
+            if (files.committed(v)) {
               return OptionalLong.of(v);
             }
           }
@@ -302,14 +240,8 @@ public final class FilesystemWeightStore implements WeightStore {
         throw new IllegalStateException("Cannot finish: the weight store is closed");
       }
       PublishRules.checkFinish(lastVersion, published);
-      Path temporary = new Path(root, "." + FINISHED_FILE + ".tmp-" + UUID.randomUUID());
       try {
-        try (var out = fs.create(temporary, false)) {
-          out.write(Long.toString(lastVersion).getBytes(StandardCharsets.US_ASCII));
-        }
-        if (!fs.rename(temporary, new Path(root, FINISHED_FILE))) {
-          throw new IOException("cannot rename " + temporary + " into place");
-        }
+        files.writeFinished(lastVersion);
       } catch (IOException e) {
         throw new UncheckedIOException(
             "Cannot record the end of the run after version " + lastVersion + " at " + root, e);
@@ -320,57 +252,7 @@ public final class FilesystemWeightStore implements WeightStore {
 
   @Override
   public OptionalLong finishedAt() {
-    return io(
-        -1,
-        () -> {
-          byte[] bytes;
-          try (var in = fs.open(new Path(root, FINISHED_FILE))) {
-            bytes = in.readAllBytes();
-          } catch (FileNotFoundException notFinished) {
-            return OptionalLong.empty();
-          }
-          String text = new String(bytes, StandardCharsets.US_ASCII).trim();
-          try {
-            return OptionalLong.of(Long.parseLong(text));
-          } catch (NumberFormatException e) {
-            throw new IOException(
-                "Malformed " + new Path(root, FINISHED_FILE) + ": '" + text + "' is no version");
-          }
-        });
-  }
-
-  private TreeSet<Long> committedVersions() throws IOException {
-    TreeSet<Long> committed = new TreeSet<>();
-    for (long v : versionDirectories()) {
-      if (committed(v)) {
-        committed.add(v);
-      }
-    }
-    return committed;
-  }
-
-  private boolean committed(long version) throws IOException {
-    return fs.exists(new Path(directory(version), CheckpointWriter.MARKER_FILE));
-  }
-
-  /** The numbers of the {@code v<number>} directories under the root, committed or not. */
-  private TreeSet<Long> versionDirectories() throws IOException {
-    TreeSet<Long> versions = new TreeSet<>();
-    for (FileStatus child : children()) {
-      Matcher m = VERSION_DIRECTORY.matcher(child.getPath().getName());
-      if (child.isDirectory() && m.matches()) {
-        versions.add(Long.parseLong(m.group(1)));
-      }
-    }
-    return versions;
-  }
-
-  private FileStatus[] children() throws IOException {
-    try {
-      return fs.listStatus(root);
-    } catch (FileNotFoundException nothingPublishedYet) {
-      return new FileStatus[0];
-    }
+    return io(-1, files::readFinished);
   }
 
   private interface Io<T> {
@@ -391,24 +273,13 @@ public final class FilesystemWeightStore implements WeightStore {
   }
 
   /**
-   * Wakes waiting readers, which then fail, and lets retired versions finish deleting for up to
-   * {@link #CLOSE_WAIT}; published versions stay on the filesystem.
+   * Wakes waiting readers, which then fail, and lets retired versions finish deleting (a while);
+   * published versions stay on the filesystem.
    */
   @Override
   public void close() {
     closing.countDown();
-    ExecutorService retiring;
-    synchronized (publishing) {
-      retiring = deleter;
-    }
-    if (retiring != null) {
-      retiring.shutdown();
-      try {
-        retiring.awaitTermination(CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    files.close();
   }
 
   @Override

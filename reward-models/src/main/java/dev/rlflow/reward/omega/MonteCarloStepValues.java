@@ -191,15 +191,7 @@ public final class MonteCarloStepValues {
       Trajectory t = trajectories.get(owners.get(n));
       requests.add(new RolloutRequest(t.question(), t.steps().subList(0, lengths.get(n)), k));
     }
-    List<List<Continuation>> answers = completer.complete(List.copyOf(requests));
-    if (answers == null || answers.size() != requests.size()) {
-      throw new IllegalStateException(
-          "The completer returned "
-              + (answers == null ? "null" : answers.size() + " answers")
-              + " for "
-              + requests.size()
-              + " requests");
-    }
+    List<List<Continuation>> answers = completer.completeChecked(List.copyOf(requests));
     for (int n = 0; n < owners.size(); n++) {
       Trajectory t = trajectories.get(owners.get(n));
       double mc = RolloutBatch.judge(requests.get(n), answers.get(n), t.verifier()).mc();

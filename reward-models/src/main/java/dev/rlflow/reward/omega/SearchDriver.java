@@ -91,9 +91,8 @@ public final class SearchDriver {
     if (requests.isEmpty()) {
       return;
     }
-    List<List<Continuation>> answers = completer.complete(List.copyOf(requests));
+    List<List<Continuation>> answers = completer.completeChecked(List.copyOf(requests));
     completerCalls++;
-    requireShape(requests, answers);
     for (int i = 0; i < served.size(); i++) {
       LabelSearch search = served.get(i);
       search.accept(answers.get(i));
@@ -129,34 +128,5 @@ public final class SearchDriver {
   private void pass(List<ProcessLabel> produced, Consumer<ProcessLabel> out) {
     produced.forEach(out);
     labels += produced.size();
-  }
-
-  private static void requireShape(
-      List<RolloutRequest> requests, List<List<Continuation>> answers) {
-    if (answers == null || answers.size() != requests.size()) {
-      throw new IllegalStateException(
-          "The completer returned "
-              + (answers == null ? "null" : answers.size() + " answers")
-              + " for "
-              + requests.size()
-              + " requests");
-    }
-    for (int i = 0; i < requests.size(); i++) {
-      RolloutRequest request = requests.get(i);
-      List<Continuation> answer = answers.get(i);
-      if (answer == null || answer.size() != request.count()) {
-        throw new IllegalStateException(
-            "The completer returned "
-                + (answer == null ? "null" : answer.size() + " continuations")
-                + " for request "
-                + i
-                + " (question "
-                + request.question().id()
-                + ", prefix of "
-                + request.prefixSteps().size()
-                + " steps), which asked for "
-                + request.count());
-      }
-    }
   }
 }
