@@ -12,13 +12,16 @@ import java.util.Optional;
  * @param prmAggregation how step scores combine into one solution score
  * @param outcomeWeight weight of the verifier's reward on the last token
  * @param stepWeight weight of each PRM step score on the token that ends the step
+ * @param stepThreshold the PRM score at which a step counts as right, the centre of its step
+ *     reward; empty: the PRM's own decision threshold (prm.json)
  */
 public record RewardConfig(
     Verifier verifier,
     Optional<String> prmPath,
     Aggregation prmAggregation,
     double outcomeWeight,
-    double stepWeight) {
+    double stepWeight,
+    Optional<Double> stepThreshold) {
 
   /** Outcome verifiers. */
   public enum Verifier {
@@ -76,8 +79,18 @@ public record RewardConfig(
               + " that ends the step. The trainer credits steps in min form (PURE): a token's"
               + " return is the smallest step reward at or after it, so more steps pay nothing.");
 
+  static final ConfigOption<Double> STEP_THRESHOLD =
+      ConfigOption.optional(
+          "reward.step_threshold",
+          ValueType.DOUBLE,
+          Rule.aboveUpTo(0.0, 1.0),
+          "The PRM score at which a step counts as right: step rewards are step_weight * (score -"
+              + " threshold), and raft learns a verified response only when every step scores"
+              + " above it. Unset: the PRM's decision threshold, fitted on its training labels"
+              + " (prm.json).");
+
   static final List<ConfigOption<?>> OPTIONS =
-      List.of(VERIFIER, PRM_PATH, PRM_AGGREGATION, OUTCOME_WEIGHT, STEP_WEIGHT);
+      List.of(VERIFIER, PRM_PATH, PRM_AGGREGATION, OUTCOME_WEIGHT, STEP_WEIGHT, STEP_THRESHOLD);
 
   static RewardConfig from(ConfigValues v) {
     return new RewardConfig(
@@ -85,7 +98,8 @@ public record RewardConfig(
         v.optional(PRM_PATH),
         v.get(PRM_AGGREGATION),
         v.get(OUTCOME_WEIGHT),
-        v.get(STEP_WEIGHT));
+        v.get(STEP_WEIGHT),
+        v.optional(STEP_THRESHOLD));
   }
 
   void validate(TaskConfig task, List<String> problems) {
@@ -97,6 +111,13 @@ public record RewardConfig(
               "be answer when task.name is not arith (it is "
                   + ValueType.enumName(task.name())
                   + ")"));
+    }
+    if (stepThreshold.isPresent() && stepWeight == 0.0) {
+      problems.add(
+          Problems.invalid(
+              STEP_THRESHOLD,
+              stepThreshold.get(),
+              "be unset when reward.step_weight is 0 (no step is scored)"));
     }
     if (outcomeWeight == 0.0 && (prmPath.isEmpty() || stepWeight == 0.0)) {
       problems.add(

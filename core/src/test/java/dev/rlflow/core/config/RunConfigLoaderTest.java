@@ -199,6 +199,12 @@ class RunConfigLoaderTest {
         .containsExactly(
             "Invalid value 0 for reward.outcome_weight: must be > 0 when algorithm.name is raft"
                 + " (it accepts the responses the verifier rewards)");
+    assertThat(problems("reward: {step_weight: 0, step_threshold: 0.7}"))
+        .containsExactly(
+            "Invalid value 0.7 for reward.step_threshold: must be unset when reward.step_weight is"
+                + " 0 (no step is scored)");
+    assertThat(problems("reward: {step_threshold: 1.5}"))
+        .containsExactly("Invalid value 1.5 for reward.step_threshold: must be in (0, 1]");
     assertThat(problems("algorithm: {name: grpo, replay_size: 64}"))
         .containsExactly(
             "Invalid value 64 for algorithm.replay_size: must be 0 unless algorithm.name is raft"

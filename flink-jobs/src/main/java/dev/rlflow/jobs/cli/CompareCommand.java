@@ -33,8 +33,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Train RL variants from the same policy for rollout.iterations iterations each (or",
       "--budget-seconds of wall time each), with --seeds seeds, and print held-out accuracy",
-      "(mean and standard deviation over the seeds), iterations, wall time and tokens/s side",
-      "by side, after the starting policy's own accuracy. A variant is",
+      "(mean and standard deviation over the seeds), iterations, wall time, tokens/s and, on",
+      "arith, the share of verifier-accepted responses with a wrong step (the step checker's",
+      "audit, never a reward) side by side, after the starting policy's own accuracy. A",
+      "variant is",
       "ALGORITHM[-process|-outcome][-lagN]: ppo, grpo, rloo, reinforce_pp, raft, vineppo",
       "(step credit from Monte Carlo values of every step prefix) or omega-credit (vineppo",
       "valuing a rejected response's prefixes by OmegaPRM's binary search for its first wrong",
@@ -230,7 +232,8 @@ final class CompareCommand implements Callable<Integer> {
         f.get("gen_tokens_per_s"),
         f.get("train_tokens_per_s"),
         f.getOrDefault("logprob_gap_max", Double.NaN),
-        f.getOrDefault("mc_rollouts_per_iteration", Double.NaN));
+        f.getOrDefault("mc_rollouts_per_iteration", Double.NaN),
+        f.getOrDefault("accepted_wrong_steps", Double.NaN));
   }
 
   /** The configuration overrides of {@code variant}. */

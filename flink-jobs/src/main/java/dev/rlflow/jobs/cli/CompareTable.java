@@ -25,6 +25,8 @@ final class CompareTable {
    * @param iterations RL iterations done (fewer than rollout.iterations when a budget ended it)
    * @param wallSeconds the RL stage's wall time
    * @param mcRolloutsPerIteration Monte Carlo continuations per iteration (vineppo), else NaN
+   * @param acceptedWrongSteps of the responses the verifier accepted, the share with a wrong step
+   *     by the ground-truth step checker (arith), averaged over the iterations; else NaN
    */
   record Row(
       long seed,
@@ -34,7 +36,8 @@ final class CompareTable {
       double genTokensPerSecond,
       double trainTokensPerSecond,
       double logProbGapMax,
-      double mcRolloutsPerIteration) {}
+      double mcRolloutsPerIteration,
+      double acceptedWrongSteps) {}
 
   private final double start;
   private final Map<String, List<Row>> rows = new LinkedHashMap<>();
@@ -51,7 +54,7 @@ final class CompareTable {
   /** Prints one line per variant: means over its seeds, the accuracy's standard deviation. */
   void print(PrintWriter out) {
     out.printf(
-        "%-20s %16s %9s %6s %8s %10s %11s %9s %9s%n",
+        "%-20s %16s %9s %6s %8s %10s %11s %9s %9s %11s%n",
         "variant",
         "accuracy",
         "vs start",
@@ -60,12 +63,13 @@ final class CompareTable {
         "wall s",
         "gen tok/s",
         "MC/iter",
-        "gap max");
+        "gap max",
+        "wrong-step");
     out.printf("%-20s %7.1f%% %8s%n", "start (no RL)", 100 * start, "");
     rows.forEach(
         (variant, runs) ->
             out.printf(
-                "%-20s %7.1f%% ± %4.1f %+8.1f  %6d %8.1f %10.1f %11.0f %9s %9.1e%n",
+                "%-20s %7.1f%% ± %4.1f %+8.1f  %6d %8.1f %10.1f %11.0f %9s %9.1e %11s%n",
                 variant,
                 100 * mean(runs, Row::accuracy),
                 100 * std(runs, Row::accuracy),
@@ -77,13 +81,16 @@ final class CompareTable {
                 Double.isNaN(mean(runs, Row::mcRolloutsPerIteration))
                     ? "-"
                     : String.format("%.0f", mean(runs, Row::mcRolloutsPerIteration)),
-                max(runs, Row::logProbGapMax)));
+                max(runs, Row::logProbGapMax),
+                Double.isNaN(mean(runs, Row::acceptedWrongSteps))
+                    ? "-"
+                    : String.format("%.1f%%", 100 * mean(runs, Row::acceptedWrongSteps))));
   }
 
   /**
    * Writes {@code {"<variant>": {"accuracy_mean", "accuracy_std", "seeds", "accuracies",
    * "iterations", "wall_seconds", "gen_tokens_per_s", "train_tokens_per_s", "logprob_gap_max",
-   * "mc_rollouts_per_iteration", "start_accuracy"}, ...}} to {@code file}.
+   * "mc_rollouts_per_iteration", "accepted_wrong_steps", "start_accuracy"}, ...}} to {@code file}.
    */
   void writeJson(Path file) throws IOException {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -108,6 +115,10 @@ final class CompareTable {
           double mc = mean(runs, Row::mcRolloutsPerIteration);
           if (!Double.isNaN(mc)) {
             node.put("mc_rollouts_per_iteration", mc);
+          }
+          double wrongSteps = mean(runs, Row::acceptedWrongSteps);
+          if (!Double.isNaN(wrongSteps)) {
+            node.put("accepted_wrong_steps", wrongSteps);
           }
           node.put("start_accuracy", start);
         });

@@ -66,6 +66,12 @@ final class RlStage implements PipelineStage {
             .filter(v -> !Double.isNaN(v))
             .max()
             .orElse(Double.NaN));
+    // the ground-truth audit of what the verifier accepted (arith only): a measurement
+    rl.metrics().stream()
+        .mapToDouble(RlMetric::acceptedWrongStepShare)
+        .filter(v -> !Double.isNaN(v))
+        .average()
+        .ifPresent(share -> figures.put("accepted_wrong_steps", share));
     if (config.algorithm().name() == AlgorithmConfig.Name.VINEPPO) {
       figures.put(
           "mc_rollouts_per_iteration",

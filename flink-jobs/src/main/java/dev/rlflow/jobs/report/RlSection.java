@@ -10,13 +10,15 @@ import java.util.Map;
  * The reinforcement-learning section, for a run with an {@code rl} stage: held-out accuracy and
  * step accuracy of the policy before RL ({@code eval}), after it ({@code eval_rl}) and of the
  * control ({@code eval_control}), the final weights' SHA-256, then the reward, KL and log-prob gap
- * curves, and for vineppo the Monte Carlo rollouts each iteration cost. The gap (|log π_sampler −
+ * curves, for vineppo the Monte Carlo rollouts each iteration cost, and on arith the share of the
+ * verifier's accepted responses the step checker finds a wrong step in. The gap (|log π_sampler −
  * log π_trainer| before each iteration's first update) is 0 at FP32 when the trainer's weights
  * reach the sampler exactly; a lag or a broken hand-over raises it.
  */
 final class RlSection {
   /** The RL curves the section draws. */
-  static final List<String> METRICS = List.of("reward", "kl", "logprob_gap_max", "mc_rollouts");
+  static final List<String> METRICS =
+      List.of("reward", "kl", "logprob_gap_max", "mc_rollouts", "accepted_wrong_steps");
 
   private RlSection() {}
 
@@ -91,7 +93,9 @@ final class RlSection {
                             "logprob_gap_max",
                             "log-prob gap, sampler vs trainer before the first update (max)",
                             "mc_rollouts",
-                            "Monte Carlo rollouts per iteration (vineppo's step values)"))));
+                            "Monte Carlo rollouts per iteration (vineppo's step values)",
+                            "accepted_wrong_steps",
+                            "accepted responses with a wrong step (arith step checker)"))));
     return html.append("</section>\n").toString();
   }
 }

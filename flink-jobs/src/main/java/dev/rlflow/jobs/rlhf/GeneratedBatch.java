@@ -28,9 +28,20 @@ public record GeneratedBatch(
     responses = List.copyOf(responses);
   }
 
-  /** This shard with its responses scored, in their order, in {@code seconds}. */
-  public RlBatch scored(List<ScoredResponse> scored, double seconds) {
+  /**
+   * This shard with its responses scored, in their order, in {@code seconds}; {@code
+   * acceptedWithWrongStep} as {@link RlBatch} has it.
+   */
+  public RlBatch scored(List<ScoredResponse> scored, double seconds, int acceptedWithWrongStep) {
     return new RlBatch(
-        batch, shard, shards, version, scored, generationSeconds, waitSeconds, seconds);
+        batch,
+        shard,
+        shards,
+        version,
+        scored,
+        generationSeconds,
+        waitSeconds,
+        seconds,
+        acceptedWithWrongStep);
   }
 }

@@ -1,6 +1,8 @@
 package dev.rlflow.jobs.rlhf;
 
 import dev.rlflow.core.config.RunConfig;
+import dev.rlflow.core.config.TaskConfig;
+import dev.rlflow.core.rl.ScoredResponse;
 import dev.rlflow.jobs.runner.ModelDirectories;
 import dev.rlflow.jobs.runner.NonRetriable;
 import dev.rlflow.jobs.runner.RunContext;
@@ -9,15 +11,19 @@ import dev.rlflow.model.tokenizer.Tokenizer;
 import dev.rlflow.model.tokenizer.Tokenizers;
 import dev.rlflow.reward.prm.ProcessRewardModel;
 import dev.rlflow.reward.response.ResponseRewards;
+import dev.rlflow.reward.verifier.StepAudit;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * Reward (DESIGN.md §3): scores each generated batch with {@link ResponseRewards}, the verifier's
  * outcome reward and, given a PRM and {@code reward.step_weight > 0}, its step rewards centred on
- * the PRM's own decision threshold (prm.json). All steps of a batch are scored in one PRM pass per
- * {@code eval.batch_size} responses.
+ * {@code reward.step_threshold}, by default the PRM's own decision threshold (prm.json). All steps
+ * of a batch are scored in one PRM pass per {@code eval.batch_size} responses. On arith, it also
+ * counts the accepted responses with a wrong step ({@link StepAudit}), a measurement the trainer
+ * reports and never learns from.
  */
 final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
   private final RunContext run;
@@ -46,7 +52,11 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
     tokenizer = Tokenizers.load(config.policy().tokenizer());
     if (prmCheckpoint != null && config.reward().stepWeight() > 0) {
       Path dir = ModelDirectories.local(prmCheckpoint);
-      double threshold = ProcessRewardModel.metadata(dir).decisionThreshold();
+      double threshold =
+          config
+              .reward()
+              .stepThreshold()
+              .orElse(ProcessRewardModel.metadata(dir).decisionThreshold());
       prm =
           ProcessRewardModel.load(
               dir, ComputeTarget.of(config.policy()), config.eval().batchSize());
@@ -67,7 +77,11 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
 
   private RlBatch score(GeneratedBatch batch) {
     long start = System.nanoTime();
-    return batch.scored(rewards.score(batch.responses()), (System.nanoTime() - start) / 1e9);
+    List<ScoredResponse> scored = rewards.score(batch.responses());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    boolean audited = run.config().task().name() == TaskConfig.TaskName.ARITH;
+    return batch.scored(
+        scored, seconds, audited ? StepAudit.acceptedWithWrongStep(scored, tokenizer) : -1);
   }
 
   @Override

@@ -20,6 +20,9 @@ import java.util.List;
  * @param generationSeconds wall time of generation (waiting for the version excluded)
  * @param waitSeconds time the rollout waited for the version
  * @param rewardSeconds wall time of scoring
+ * @param acceptedWithWrongStep of the responses the verifier accepted, those with a wrong step by
+ *     the task's ground-truth step checker ({@link dev.rlflow.reward.verifier.StepAudit}); -1 where
+ *     the task has none
  */
 public record RlBatch(
     long batch,
@@ -29,7 +32,8 @@ public record RlBatch(
     List<ScoredResponse> responses,
     double generationSeconds,
     double waitSeconds,
-    double rewardSeconds) {
+    double rewardSeconds,
+    int acceptedWithWrongStep) {
   public RlBatch {
     responses = List.copyOf(responses);
   }
@@ -59,6 +63,17 @@ public record RlBatch(
     return responses.stream().mapToDouble(r -> r.correct() ? 1 : 0).average().orElse(0);
   }
 
+  /**
+   * The share of the accepted responses that have a wrong step by the ground-truth step checker: a
+   * measurement, NaN where the task has no checker or nothing was accepted.
+   */
+  public double acceptedWrongStepShare() {
+    long accepted = responses.stream().filter(ScoredResponse::correct).count();
+    return acceptedWithWrongStep < 0 || accepted == 0
+        ? Double.NaN
+        : (double) acceptedWithWrongStep / accepted;
+  }
+
   /** The mean step reward over all steps of the batch, 0 without step rewards. */
   public double stepRewardMean() {
     return responses.stream()
@@ -86,6 +101,7 @@ public record RlBatch(
     double generation = 0;
     double wait = 0;
     double reward = 0;
+    int wrongStep = 0;
     for (RlBatch part : parts) {
       if (part.batch != first.batch
           || part.shards != first.shards
@@ -106,6 +122,10 @@ public record RlBatch(
       generation = Math.max(generation, part.generationSeconds);
       wait = Math.max(wait, part.waitSeconds);
       reward = Math.max(reward, part.rewardSeconds);
+      wrongStep =
+          wrongStep < 0 || part.acceptedWithWrongStep < 0
+              ? -1
+              : wrongStep + part.acceptedWithWrongStep;
     }
     if (parts.size() != first.shards) {
       throw new IllegalArgumentException(
@@ -113,6 +133,7 @@ public record RlBatch(
     }
     // A stable sort: each prompt's samples keep their order.
     responses.sort(Comparator.comparingInt(r -> r.response().prompt().group()));
-    return new RlBatch(first.batch, 0, 1, first.version, responses, generation, wait, reward);
+    return new RlBatch(
+        first.batch, 0, 1, first.version, responses, generation, wait, reward, wrongStep);
   }
 }

@@ -30,6 +30,8 @@ package dev.rlflow.jobs.rlhf;
  *     the iteration's first update: 0 at FP32 with an exact weight hand-over
  * @param logProbGapMax the largest such gap: how a stale or mismatched hand-over shows
  * @param mcRollouts continuations sampled to estimate vineppo's step values (0 for the others)
+ * @param acceptedWrongStepShare of the responses the verifier accepted, the share with a wrong step
+ *     by the task's ground-truth step checker (NaN without one): measured, never learned from
  * @param checkpoint the final policy checkpoint (last iteration only, else empty)
  * @param weightsSha256 SHA-256 of the final policy weights (last iteration only, else empty)
  */
@@ -58,5 +60,6 @@ public record RlMetric(
     double logProbGapMean,
     double logProbGapMax,
     long mcRollouts,
+    double acceptedWrongStepShare,
     String checkpoint,
     String weightsSha256) {}

@@ -273,7 +273,6 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
     double trainSeconds = (end - start) / 1e9;
     double iterationSeconds = (end - lastEnd) / 1e9;
     lastEnd = end;
-    int n = batch.responses().size();
     long tokens = batch.tokens();
     double compute = batch.generationSeconds() + batch.rewardSeconds() + trainSeconds;
     String saved = "";
@@ -298,7 +297,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             result.clipFraction(),
             result.policyLoss(),
             result.valueLoss(),
-            (double) tokens / n,
+            (double) tokens / batch.responses().size(),
             tokens / Math.max(batch.generationSeconds(), 1e-9),
             result.tokens() / Math.max(trainSeconds, 1e-9),
             batch.generationSeconds(),
@@ -312,6 +311,7 @@ final class RlTrainerFunction extends KeyedProcessFunction<Long, RlBatch, RlMetr
             result.logProbGap().mean(),
             result.logProbGap().max(),
             batch.mcRollouts(),
+            batch.acceptedWrongStepShare(),
             saved,
             sha));
   }

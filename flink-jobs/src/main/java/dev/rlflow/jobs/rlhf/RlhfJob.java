@@ -220,6 +220,7 @@ public final class RlhfJob {
     row.put("logprob_gap_mean", m.logProbGapMean());
     row.put("logprob_gap_max", m.logProbGapMax());
     row.put("mc_rollouts", rolloutValues ? m.mcRollouts() : Double.NaN);
+    row.put("accepted_wrong_steps", m.acceptedWrongStepShare());
     return row;
   }
 

@@ -32,7 +32,7 @@ class PromptBatchShardsTest {
     PromptBatch batch = batch(5);
     List<RlBatch> scored = new ArrayList<>();
     for (PromptBatch shard : batch.shards(2)) {
-      scored.add(scored(shard, 1.0 + shard.shard(), 0.5));
+      scored.add(scored(shard, 1.0 + shard.shard(), 0.5, shard.shard() + 1));
     }
     Collections.reverse(scored); // shard 1 first
     RlBatch merged = RlBatch.merge(scored);
@@ -46,12 +46,22 @@ class PromptBatchShardsTest {
       assertThat(r.tokens()[0]).as("sample index").isEqualTo(i % SAMPLES);
     }
     assertThat(merged.generationSeconds()).isEqualTo(2.0); // the slower shard's
+    // every response accepted; 1 + 2 of them with a wrong step
+    assertThat(merged.acceptedWrongStepShare()).isEqualTo(3.0 / (5 * SAMPLES));
+  }
+
+  @Test
+  void aShardWithoutAStepCheckerLeavesTheMergedShareUnmeasured() {
+    List<PromptBatch> shards = batch(4).shards(2);
+    RlBatch merged =
+        RlBatch.merge(List.of(scored(shards.get(0), 1, 1, 2), scored(shards.get(1), 1, 1, -1)));
+    assertThat(merged.acceptedWrongStepShare()).isNaN();
   }
 
   @Test
   void mergeRefusesAnIncompleteOrMixedSetOfShards() {
     List<PromptBatch> shards = batch(4).shards(2);
-    RlBatch first = scored(shards.get(0), 1, 1);
+    RlBatch first = scored(shards.get(0), 1, 1, 0);
     assertThatThrownBy(() -> RlBatch.merge(List.of(first)))
         .hasMessage("1 of the 2 shards of batch 3");
     assertThatThrownBy(() -> RlBatch.merge(List.of(first, first)))
@@ -66,7 +76,8 @@ class PromptBatchShardsTest {
     return new PromptBatch(3, list);
   }
 
-  private static RlBatch scored(PromptBatch shard, double generation, double reward) {
+  private static RlBatch scored(
+      PromptBatch shard, double generation, double reward, int acceptedWithWrongStep) {
     List<ScoredResponse> responses = new ArrayList<>();
     for (Prompt p : shard.prompts()) {
       for (int k = 0; k < SAMPLES; k++) {
@@ -75,6 +86,6 @@ class PromptBatchShardsTest {
       }
     }
     return new GeneratedBatch(3, shard.shard(), shard.shards(), 2, List.of(), generation, 0)
-        .scored(responses, reward);
+        .scored(responses, reward, acceptedWithWrongStep);
   }
 }

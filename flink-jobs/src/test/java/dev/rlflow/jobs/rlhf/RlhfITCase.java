@@ -99,6 +99,8 @@ class RlhfITCase {
         assertThat(m.orchestration()).isBetween(0.0, 1.0);
         assertThat(m.version()).isEqualTo(m.iteration()); // max_staleness 0
         assertThat(Double.isNaN(m.valueLoss())).isEqualTo(!algorithm.equals("ppo"));
+        // arith: the step checker audits whatever the verifier accepted, NaN only for nothing
+        assertThat(Double.isNaN(m.acceptedWrongStepShare())).isEqualTo(m.accuracy() == 0);
         if (!Double.isNaN(m.logProbGapMax())) { // NaN: raft accepted nothing to train on
           // FP32, no lag: the sampler's weights are the trainer's, the gap float rounding alone
           assertThat(m.logProbGapMax()).as(algorithm).isLessThanOrEqualTo(1e-4);

@@ -21,7 +21,8 @@ class ResponseRewardsTest {
           Optional.empty(),
           RewardConfig.Aggregation.PRODUCT,
           2.0,
-          0.5);
+          0.5,
+          Optional.empty());
   private static final Prompt PROMPT = new Prompt(0, "p1", "1+2?", "3", new int[] {1});
 
   @Test
