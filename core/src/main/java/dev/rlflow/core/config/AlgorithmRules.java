@@ -24,7 +24,7 @@ final class AlgorithmRules {
     if (a.name() != AlgorithmConfig.Name.RAFT && a.replaySize() > 0) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.REPLAY_SIZE,
+              AlgorithmOptions.REPLAY_SIZE,
               a.replaySize(),
               "be 0 unless algorithm.name is raft (only its likelihood loss can learn from an"
                   + " earlier policy's samples), not "
@@ -34,7 +34,7 @@ final class AlgorithmRules {
         && a.klPlacement() == AlgorithmConfig.KlPlacement.REWARD) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.KL_PLACEMENT,
+              AlgorithmOptions.KL_PLACEMENT,
               "reward",
               "be auto or loss when algorithm.name is raft (its advantages ignore the reward's"
                   + " size)"));
@@ -43,7 +43,7 @@ final class AlgorithmRules {
         && a.effectiveKlPlacement() == AlgorithmConfig.KlPlacement.LOSS) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.KL_ESTIMATOR,
+              AlgorithmOptions.KL_ESTIMATOR,
               "k1",
               "be k2 or k3 when algorithm.kl_placement puts KL in the loss (it is "
                   + ValueType.enumName(a.klPlacement())
@@ -55,7 +55,7 @@ final class AlgorithmRules {
         && a.name() != AlgorithmConfig.Name.PPO) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.MACRO_ACTIONS,
+              AlgorithmOptions.MACRO_ACTIONS,
               ValueType.enumName(a.macroActions()),
               "be none unless algorithm.name is ppo (macro actions segment GAE), not "
                   + ValueType.enumName(a.name())));
@@ -73,7 +73,7 @@ final class AlgorithmRules {
     if (a.minibatchSize() > rollout.samplesPerBatch()) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.MINIBATCH_SIZE,
+              AlgorithmOptions.MINIBATCH_SIZE,
               a.minibatchSize(),
               "be <= the responses per batch, rollout.prompts_per_batch x"
                   + " rollout.samples_per_prompt ("
@@ -91,7 +91,7 @@ final class AlgorithmRules {
       if (a.klPlacement() == AlgorithmConfig.KlPlacement.REWARD) {
         problems.add(
             Problems.invalid(
-                AlgorithmConfig.KL_PLACEMENT,
+                AlgorithmOptions.KL_PLACEMENT,
                 "reward",
                 "be auto or loss when algorithm.name is vineppo (its advantages come from Monte"
                     + " Carlo step values, not from token rewards)"));
@@ -99,17 +99,17 @@ final class AlgorithmRules {
       return;
     }
     String not = " unless algorithm.name is vineppo, not " + ValueType.enumName(a.name());
-    if (a.mcRollouts() != AlgorithmConfig.MC_ROLLOUTS.defaultValue()) {
+    if (a.mcRollouts() != AlgorithmOptions.MC_ROLLOUTS.defaultValue()) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.MC_ROLLOUTS,
+              AlgorithmOptions.MC_ROLLOUTS,
               a.mcRollouts(),
-              "be left at its default " + AlgorithmConfig.MC_ROLLOUTS.defaultValue() + not));
+              "be left at its default " + AlgorithmOptions.MC_ROLLOUTS.defaultValue() + not));
     }
-    if (a.mcProbes() != AlgorithmConfig.MC_PROBES.defaultValue()) {
+    if (a.mcProbes() != AlgorithmOptions.MC_PROBES.defaultValue()) {
       problems.add(
           Problems.invalid(
-              AlgorithmConfig.MC_PROBES,
+              AlgorithmOptions.MC_PROBES,
               ValueType.enumName(a.mcProbes()),
               "be left at its default every_step" + not));
     }

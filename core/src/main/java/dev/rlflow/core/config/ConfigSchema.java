@@ -35,7 +35,7 @@ public final class ConfigSchema {
           new Section(
               "algorithm",
               "The RL algorithm and its update: advantages, losses, KL, optimizer.",
-              AlgorithmConfig.OPTIONS),
+              AlgorithmOptions.OPTIONS),
           new Section(
               "omega_prm",
               "Process-label collection by OmegaPRM (Luo et al. 2024, arXiv 2406.06592).",

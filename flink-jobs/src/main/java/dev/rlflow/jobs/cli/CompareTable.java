@@ -78,13 +78,9 @@ final class CompareTable {
                 mean(runs, Row::iterations),
                 mean(runs, Row::wallSeconds),
                 mean(runs, Row::genTokensPerSecond),
-                Double.isNaN(mean(runs, Row::mcRolloutsPerIteration))
-                    ? "-"
-                    : String.format("%.0f", mean(runs, Row::mcRolloutsPerIteration)),
+                orDash("%.0f", mean(runs, Row::mcRolloutsPerIteration)),
                 max(runs, Row::logProbGapMax),
-                Double.isNaN(mean(runs, Row::acceptedWrongSteps))
-                    ? "-"
-                    : String.format("%.1f%%", 100 * mean(runs, Row::acceptedWrongSteps))));
+                orDash("%.1f%%", 100 * mean(runs, Row::acceptedWrongSteps))));
   }
 
   /**
@@ -123,6 +119,11 @@ final class CompareTable {
           node.put("start_accuracy", start);
         });
     Files.write(file, mapper.writeValueAsBytes(root));
+  }
+
+  /** {@code value} in {@code format}, or "-" where the variant has no such figure (NaN). */
+  private static String orDash(String format, double value) {
+    return Double.isNaN(value) ? "-" : String.format(format, value);
   }
 
   static double mean(List<Row> runs, ToDoubleFunction<Row> figure) {

@@ -31,6 +31,7 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
   private transient Tokenizer tokenizer;
   private transient ProcessRewardModel prm;
   private transient ResponseRewards rewards;
+  private transient boolean audited; // the task has a ground-truth step checker (arith)
 
   /** {@code prmCheckpoint} may be null: outcome rewards only. */
   RewardFunction(RunContext run, String prmCheckpoint) {
@@ -50,6 +51,7 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
   private void load(OpenContext context) throws Exception {
     RunConfig config = run.config();
     tokenizer = Tokenizers.load(config.policy().tokenizer());
+    audited = config.task().name() == TaskConfig.TaskName.ARITH;
     if (prmCheckpoint != null && config.reward().stepWeight() > 0) {
       Path dir = ModelDirectories.local(prmCheckpoint);
       double threshold =
@@ -79,7 +81,6 @@ final class RewardFunction extends RichMapFunction<GeneratedBatch, RlBatch> {
     long start = System.nanoTime();
     List<ScoredResponse> scored = rewards.score(batch.responses());
     double seconds = (System.nanoTime() - start) / 1e9;
-    boolean audited = run.config().task().name() == TaskConfig.TaskName.ARITH;
     return batch.scored(
         scored, seconds, audited ? StepAudit.acceptedWithWrongStep(scored, tokenizer) : -1);
   }
